@@ -1,0 +1,362 @@
+"""Cross-reference checks on the resolved model.
+
+The schemas say whether each file is well-formed; these rules say whether the
+files agree with each other. Each rule is a small generator of problems with a
+stable rule id (printed in brackets) so editors can look it up in the README.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from typing import Callable, Iterator
+
+from .model import Framework, Profile
+from .problems import Loc, Problem, error, warning
+from .references import exists, find_refs, suggestion, unresolved_message, RefError
+from .resolve import Sources
+from .yaml_loader import Document
+
+Check = Callable[[Framework, Sources], Iterator[Problem | None]]
+CHECKS: list[Check] = []
+
+
+def check(fn: Check) -> Check:
+    CHECKS.append(fn)
+    return fn
+
+
+def _unknown(src: Sources, kind: str, value: str, candidates, loc: Loc, context: str = "") -> Problem | None:
+    """An unknown-id error, or None when the id belongs to a file already reported as broken."""
+    if (kind, value) in src.broken:
+        return None
+    hint = suggestion(value, list(candidates))
+    return error(loc, f"{context}unknown {kind} '{value}'{hint}", f"unknown-{kind}")
+
+
+@check
+def duplicate_ids(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for (kind, key), locs in src.definitions.items():
+        for loc in locs[1:]:
+            yield error(loc, f"{kind} id '{key}' is already defined at {locs[0]}; ids must be unique across all domains", "duplicate-id")
+
+
+@check
+def file_names(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for (kind, key), doc in src.documents.items():
+        if doc.path.stem != key:
+            field = "acronym" if kind == "profile" else "id"
+            yield error(
+                doc.loc((field,)),
+                f"the file is named '{doc.path.name}' but its {field} is '{key}'; rename the file to '{key}.yaml' or fix the {field}",
+                "file-name-mismatch",
+            )
+
+
+def _normal(key: str) -> str:
+    key = re.sub(r"[^a-z0-9]", "", key.lower())
+    return key[:-1] if key.endswith("s") else key
+
+
+@check
+def near_duplicate_ids(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for kind, table in (("actor", fw.actors), ("profile", fw.profiles), ("content", fw.content_modules)):
+        seen: dict[str, str] = {}
+        for key in sorted(table):
+            norm = _normal(key)
+            if norm in seen:
+                yield warning(
+                    table[key].loc,
+                    f"{kind} '{key}' differs from {kind} '{seen[norm]}' ({table[seen[norm]].loc}) only in punctuation or a plural; "
+                    "if they are the same thing, keep one",
+                    "near-duplicate-id",
+                )
+            else:
+                seen[norm] = key
+
+
+@check
+def transaction_domains(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for t in fw.transactions.values():
+        prefix = t.id.rsplit("-", 1)[0]
+        if t.domain and prefix != t.domain:
+            yield error(
+                src.documents[("transaction", t.id)].loc(("id",)),
+                f"transaction {t.id} lies in the {t.domain} domain; its id must start with '{t.domain}-', or move the file to the {prefix} domain",
+                "transaction-domain",
+            )
+
+
+@check
+def transaction_roles(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for t in fw.transactions.values():
+        seen: set[tuple[str, str]] = set()
+        for role in t.roles:
+            if role.actor not in fw.actors:
+                yield _unknown(src, "actor", role.actor, fw.actors, role.loc)
+            if (role.actor, role.role) in seen:
+                yield error(role.loc, f"actor '{role.actor}' is given the {role.role} role twice in {t.id}; list it once", "duplicate-entry")
+            seen.add((role.actor, role.role))
+        kinds = {r.role for r in t.roles}
+        for needed in ("initiator", "responder"):
+            if needed not in kinds:
+                yield warning(t.loc, f"{t.id} has no {needed}; every transaction is between an initiator and a responder", "roles-incomplete")
+        for sid in t.standards:
+            if sid not in fw.standards:
+                yield _unknown(src, "standard", sid, fw.standards, src.documents[("transaction", t.id)].loc(("standards", t.standards.index(sid))))
+
+
+@check
+def content_standards(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for c in fw.content_modules.values():
+        for i, sid in enumerate(c.standards):
+            if sid not in fw.standards:
+                yield _unknown(src, "standard", sid, fw.standards, src.documents[("content", c.id)].loc(("standards", i)))
+
+
+@check
+def chapters(fw: Framework, src: Sources) -> Iterator[Problem]:
+    by_chapter: dict[tuple[str, int], Profile] = {}
+    for p in sorted(fw.profiles.values(), key=lambda p: (p.loc.file, p.acronym)):
+        key = (p.domain, p.chapter)
+        if key in by_chapter:
+            other = by_chapter[key]
+            yield error(
+                src.documents[("profile", p.acronym)].loc(("chapter",)),
+                f"chapter {p.chapter} of {p.domain} TF-1 is already {other.acronym} ({other.loc}); chapter numbers are stable and unique",
+                "duplicate-chapter",
+            )
+        else:
+            by_chapter[key] = p
+    sections: dict[tuple[str, str], str] = {}
+    for c in sorted(fw.content_modules.values(), key=lambda c: c.id):
+        key = (c.domain, c.section)
+        if key in sections:
+            yield error(c.loc, f"Volume 3 section {c.section} is already content module '{sections[key]}'", "duplicate-chapter")
+        else:
+            sections[key] = c.id
+
+
+@check
+def profile_actors(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for p in fw.profiles.values():
+        seen: set[str] = set()
+        for pa in p.actors:
+            if pa.actor in seen:
+                yield error(pa.loc, f"actor '{pa.actor}' is listed twice in {p.acronym}; give all its transactions under one entry", "duplicate-entry")
+            seen.add(pa.actor)
+            if pa.actor not in fw.actors:
+                yield _unknown(src, "actor", pa.actor, fw.actors, pa.loc)
+                continue
+            listed: set[str] = set()
+            for use in pa.transactions:
+                if use.transaction in listed:
+                    yield error(use.loc, f"{use.transaction} is listed twice for {pa.actor}", "duplicate-entry")
+                listed.add(use.transaction)
+                t = fw.transactions.get(use.transaction)
+                if t is None:
+                    yield _unknown(src, "transaction", use.transaction, fw.transactions, use.loc)
+                elif t.role_of(pa.actor) is None:
+                    players = ", ".join(r.actor for r in t.roles) or "no actor"
+                    yield error(
+                        use.loc,
+                        f"actor '{pa.actor}' has no role in {t.id} ({t.name}); roles are given to {players} in {t.loc.file}. "
+                        f"Add a role for it there, or remove this row",
+                        "actor-without-role",
+                    )
+            for cu in pa.content_modules:
+                if cu.module not in fw.content_modules:
+                    yield _unknown(src, "content", cu.module, fw.content_modules, cu.loc)
+            if not pa.transactions and not pa.content_modules:
+                yield warning(pa.loc, f"actor '{pa.actor}' has no transactions and no content modules in {p.acronym}", "empty-actor")
+
+
+@check
+def profile_options(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for p in fw.profiles.values():
+        ids: dict[str, Loc] = {}
+        for o in p.options:
+            if o.id in ids:
+                yield error(o.loc, f"option id '{o.id}' is already used in {p.acronym} ({ids[o.id]})", "duplicate-id")
+            ids[o.id] = o.loc
+            for tid in o.transactions:
+                if tid not in fw.transactions:
+                    yield _unknown(src, "transaction", tid, fw.transactions, o.loc, f"option '{o.id}': ")
+            for req in o.requires:
+                if p.option(req) is None:
+                    yield _unknown(src, "option", req, [x.id for x in p.options], o.loc, f"option '{o.id}' requires ")
+        claimed: set[str] = set()
+        for pa in p.actors:
+            listed = {u.transaction for u in pa.transactions}
+            own = {c.option for c in pa.options}
+            for claim in pa.options:
+                option = p.option(claim.option)
+                if option is None:
+                    yield _unknown(src, "option", claim.option, [x.id for x in p.options], claim.loc, f"{p.acronym}: ")
+                    continue
+                claimed.add(option.id)
+                for tid in option.transactions:
+                    if tid in fw.transactions and tid not in listed:
+                        yield error(
+                            claim.loc,
+                            f"option '{option.id}' adds {tid}, but actor '{pa.actor}' does not list {tid} among its transactions; add it (usually as O)",
+                            "option-transaction-missing",
+                        )
+                for req in option.requires:
+                    if p.option(req) and req not in own:
+                        yield error(claim.loc, f"option '{option.id}' requires option '{req}', which actor '{pa.actor}' does not offer", "option-requires")
+            for group in pa.at_least_one_of:
+                for tid in group.transactions:
+                    if tid not in listed:
+                        yield error(group.loc, f"'at least one of' names {tid}, which actor '{pa.actor}' does not list among its transactions", "at-least-one-of")
+                for oid in group.options:
+                    if oid not in own:
+                        yield error(group.loc, f"'at least one of' names option '{oid}', which actor '{pa.actor}' does not offer", "at-least-one-of")
+        for o in p.options:
+            if o.id not in claimed:
+                yield warning(o.loc, f"option '{o.id}' is offered by no actor of {p.acronym}; add it under an actor's options", "unused-option")
+
+
+@check
+def groupings(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for p in fw.profiles.values():
+        for g in p.groupings:
+            pa = p.actor(g.actor)
+            if pa is None:
+                yield error(g.loc, f"grouping for '{g.actor}', which is not an actor of {p.acronym}", "unknown-actor")
+                continue
+            if g.when_option and g.when_option not in {c.option for c in pa.options}:
+                yield error(
+                    g.loc,
+                    f"when_option '{g.when_option}' is not an option that '{g.actor}' offers in {p.acronym}",
+                    "unknown-option",
+                )
+            for t in g.targets:
+                target = fw.profiles.get(t.profile)
+                if target is None:
+                    yield _unknown(src, "profile", t.profile, fw.profiles, t.loc)
+                    continue
+                tpa = target.actor(t.actor)
+                if tpa is None:
+                    names = [a.actor for a in target.actors]
+                    yield error(
+                        t.loc,
+                        f"'{t.actor}' is not an actor of {t.profile}{suggestion(t.actor, names)}; its actors are {', '.join(names)}",
+                        "unknown-actor",
+                    )
+                    continue
+                if t.profile == p.acronym and t.actor == g.actor:
+                    yield error(t.loc, f"'{g.actor}' cannot be grouped with itself", "grouping-self")
+                offered = {c.option for c in tpa.options}
+                for oid in t.options:
+                    if target.option(oid) is None:
+                        yield _unknown(src, "option", oid, [o.id for o in target.options], t.loc, f"{t.profile}: ")
+                    elif oid not in offered:
+                        yield error(t.loc, f"option '{oid}' is not offered by '{t.actor}' in {t.profile}", "unknown-option")
+
+
+@check
+def grouping_cycles(fw: Framework, src: Sources) -> Iterator[Problem]:
+    """A required grouping that leads back to where it started can never be satisfied."""
+    edges: dict[tuple[str, str], list[tuple[tuple[str, str], Loc]]] = defaultdict(list)
+    for p in fw.profiles.values():
+        for g in p.groupings:
+            if g.kind != "required" or g.when_option or g.condition:
+                continue
+            for t in g.targets:
+                edges[(p.acronym, g.actor)].append(((t.profile, t.actor), g.loc))
+    reported: set[frozenset] = set()
+    color: dict[tuple[str, str], int] = {}  # 1: on the current path, 2: finished
+    for start in sorted(edges):
+        if color.get(start):
+            continue
+        color[start] = 1
+        path, stack = [start], [iter(edges[start])]
+        while stack:
+            step = next(stack[-1], None)
+            if step is None:
+                color[path.pop()] = 2
+                stack.pop()
+                continue
+            target, loc = step
+            if color.get(target) == 1:
+                cycle = path[path.index(target):] + [target]
+                if frozenset(cycle) not in reported:
+                    reported.add(frozenset(cycle))
+                    shown = " -> ".join(f"{a} {b}" for a, b in cycle)
+                    yield error(loc, f"circular required grouping: {shown}; one of these groupings must go", "grouping-cycle")
+            elif not color.get(target):
+                color[target] = 1
+                path.append(target)
+                stack.append(iter(edges.get(target, [])))
+
+
+@check
+def use_cases(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for p in fw.profiles.values():
+        ids: set[str] = set()
+        members = {a.actor for a in p.actors}
+        for uc in p.use_cases:
+            if uc.id in ids:
+                yield error(uc.loc, f"use case id '{uc.id}' is used twice in {p.acronym}", "duplicate-id")
+            ids.add(uc.id)
+            for step in uc.steps:
+                for actor in filter(None, (step.from_actor, step.to_actor)):
+                    if actor not in fw.actors:
+                        yield _unknown(src, "actor", actor, fw.actors, step.loc)
+                    elif actor not in members:
+                        yield warning(step.loc, f"use case step names '{actor}', which is not an actor of {p.acronym}", "step-actor")
+                if step.transaction and step.transaction not in fw.transactions:
+                    yield _unknown(src, "transaction", step.transaction, fw.transactions, step.loc)
+
+
+@check
+def unused(fw: Framework, src: Sources) -> Iterator[Problem]:
+    used_actors = {pa.actor for p in fw.profiles.values() for pa in p.actors}
+    used_tx = {u.transaction for p in fw.profiles.values() for pa in p.actors for u in pa.transactions}
+    for a in fw.actors.values():
+        if a.id not in used_actors:
+            yield warning(a.loc, f"actor '{a.id}' takes part in no profile; add it to a profile or delete the file", "unused-actor")
+    for t in fw.transactions.values():
+        if t.id not in used_tx:
+            yield warning(t.loc, f"transaction {t.id} is used by no profile; add it to a profile actor or delete the file", "unused-transaction")
+
+
+@check
+def narrative_references(fw: Framework, src: Sources) -> Iterator[Problem]:
+    for doc in _documents(src):
+        for path, text in _strings(doc.data, ()):
+            if "[[" not in text:
+                continue
+            for ref in find_refs(text):
+                if isinstance(ref, RefError):
+                    yield error(doc.text_loc(path, ref.start), ref.message, "unresolved-reference")
+                elif not exists(fw, ref):
+                    yield error(doc.text_loc(path, ref.start), unresolved_message(fw, ref), "unresolved-reference")
+
+
+def _documents(src: Sources) -> list[Document]:
+    seen: dict[int, Document] = {}
+    for doc in src.documents.values():
+        seen.setdefault(id(doc), doc)
+    for doc in src.extra_documents:
+        seen.setdefault(id(doc), doc)
+    return list(seen.values())
+
+
+def _strings(node, path: tuple) -> Iterator[tuple[tuple, str]]:
+    if isinstance(node, str):
+        yield path, node
+    elif isinstance(node, dict):
+        for k, v in node.items():
+            yield from _strings(v, path + (k,))
+    elif isinstance(node, list):
+        for i, v in enumerate(node):
+            yield from _strings(v, path + (i,))
+
+
+def run_checks(fw: Framework, src: Sources) -> list[Problem]:
+    problems: list[Problem] = []
+    for fn in CHECKS:
+        problems.extend(p for p in fn(fw, src) if p is not None)
+    return problems

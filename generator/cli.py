@@ -1,0 +1,105 @@
+"""The ``tfpub`` command line: the I/O edge around the pure pipeline.
+
+Exit codes are the same for every command: 0 success, 1 problems found in the
+specs, 2 the command itself could not be carried out as asked.
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .problems import FORMATTERS, Problem
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+def _print_problems(problems: list[Problem], fmt: str) -> None:
+    out = FORMATTERS[fmt](problems)
+    if out:
+        click.echo(out, err=(fmt == "text"))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="tfpub")
+def cli() -> None:
+    """Author, check and publish IHE-style Technical Frameworks from YAML specs."""
+
+
+@cli.command()
+@click.argument("specs", type=click.Path(path_type=Path), default="specs")
+@click.option("--format", "fmt", type=click.Choice(sorted(FORMATTERS)), default="text", show_default=True, help="How to print problems.")
+@click.option("--allow-warnings", is_flag=True, help="Exit 0 when there are warnings but no errors.")
+def validate(specs: Path, fmt: str, allow_warnings: bool) -> None:
+    """Check every spec under SPECS and report all problems at once.
+
+    Each problem is printed as 'path:line:col: error|warning: message [rule]'.
+    Exit 0 when clean, 1 when there are problems, 2 when SPECS is not a specs folder.
+    """
+    from .validate import validate as run
+
+    started = time.perf_counter()
+    result = run(specs)
+    if any(p.rule == "no-specs" for p in result.problems):
+        _print_problems(result.problems, fmt)
+        sys.exit(EXIT_USAGE)
+    _print_problems(result.problems, fmt)
+    if fmt == "text" and not result.problems:
+        fw = result.framework
+        click.echo(
+            f"{specs}: {len(result.files)} files, {len(fw.profiles)} profiles, {len(fw.transactions)} transactions, "
+            f"{len(fw.actors)} actors: no problems ({time.perf_counter() - started:.2f} s)",
+            err=True,
+        )
+    if result.errors or (result.warnings and not allow_warnings):
+        sys.exit(EXIT_PROBLEMS)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["actor", "transaction", "profile", "content"]))
+@click.argument("id_", metavar="ID")
+@click.option("--domain", "domain_dir", type=click.Path(path_type=Path, file_okay=False), help="Domain folder (default: the only one under ./specs).")
+@click.option("--name", default="", help="Display name.")
+@click.option("--actor", "actors", multiple=True, help="Actor ids: a profile's actors, or a transaction's initiator then responder.")
+@click.option("--chapter", type=int, help="Volume 1 chapter of a new profile (default: the next free one).")
+@click.option("--section", default="", help="Volume 3 section of a new content module.")
+def new(kind: str, id_: str, domain_dir: Path | None, name: str, actors: tuple[str, ...], chapter: int | None, section: str) -> None:
+    """Create a new KIND spec file called ID, ready to fill in."""
+    from .discovery import domain_dirs
+    from .scaffold import ScaffoldError, new_file
+
+    if domain_dir is None:
+        found = domain_dirs(Path("specs")) if Path("specs").is_dir() else []
+        if len(found) != 1:
+            raise click.UsageError("say which domain folder to add to with --domain (for example --domain specs/ITI)")
+        domain_dir = found[0]
+    try:
+        path = new_file(domain_dir, kind, id_, name=name, chapter=chapter, actors=list(actors), section=section)
+    except ScaffoldError as exc:
+        click.echo(f"tfpub new: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    click.echo(f"created {path}")
+
+
+@cli.command()
+@click.argument("kind", required=False)
+@click.option("--path", "show_path", is_flag=True, help="Print the folder holding the schemas.")
+def schema(kind: str | None, show_path: bool) -> None:
+    """Print the JSON Schema of KIND (domain, actor, transaction, profile, content, glossary, standards)."""
+    from .scaffold import schema_dir
+    from .schema_check import KINDS, schema_text
+
+    if show_path or not kind:
+        click.echo(schema_dir())
+        return
+    if kind not in KINDS:
+        raise click.UsageError(f"unknown kind '{kind}'; use one of: {', '.join(KINDS)}")
+    click.echo(schema_text(kind), nl=False)
+
+
+def main() -> None:
+    cli(prog_name="tfpub")

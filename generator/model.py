@@ -1,0 +1,284 @@
+"""The resolved model of a Technical Framework: typed, cross-linked, located.
+
+Everything downstream (pages, diagrams, annexes) reads only these objects, never
+the YAML, so that every output is derived from one checked source. Each object
+keeps the :class:`~generator.problems.Loc` it came from, for error messages.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from .problems import Loc
+
+Status = Literal["public-comment", "trial-implementation", "final-text", "deprecated", "retired"]
+Optionality = Literal["R", "O", "C"]
+
+STATUS_LABELS: dict[str, str] = {
+    "public-comment": "Public Comment",
+    "trial-implementation": "Trial Implementation",
+    "final-text": "Final Text",
+    "deprecated": "Deprecated",
+    "retired": "Retired",
+}
+# Maturity order, used where a minimum status is required (annexes).
+STATUS_RANK: dict[str, int] = {
+    "retired": 0,
+    "deprecated": 1,
+    "public-comment": 2,
+    "trial-implementation": 3,
+    "final-text": 4,
+}
+
+
+@dataclass
+class Domain:
+    acronym: str
+    title: str
+    revision: str
+    date: str
+    status: Status
+    loc: Loc
+    description: str = ""
+    copyright: str = ""
+    publishing: dict = field(default_factory=dict)
+
+
+@dataclass
+class Actor:
+    id: str
+    name: str
+    definition: str
+    domain: str
+    loc: Loc
+    status: Status | None = None
+
+
+@dataclass
+class Role:
+    actor: str
+    role: Literal["initiator", "responder"]
+    description: str
+    loc: Loc
+
+
+@dataclass
+class Message:
+    name: str
+    type: Literal["request", "response"]
+    loc: Loc
+    trigger: str = ""
+    semantics: str = ""
+    expected_actions: str = ""
+
+
+@dataclass
+class Transaction:
+    id: str
+    name: str
+    scope: str
+    domain: str
+    loc: Loc
+    roles: list[Role] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    standards: list[str] = field(default_factory=list)
+    status: Status | None = None
+    section: str = ""
+    security: str = ""
+    audit: str = ""
+
+    @property
+    def number(self) -> int:
+        return int(self.id.rsplit("-", 1)[1])
+
+    @property
+    def label(self) -> str:
+        """How IHE cites a transaction: 'Registry Stored Query [ITI-18]'."""
+        return f"{self.name} [{self.id}]"
+
+    def role_of(self, actor_id: str) -> Role | None:
+        return next((r for r in self.roles if r.actor == actor_id), None)
+
+
+@dataclass
+class TransactionUse:
+    transaction: str
+    optionality: Optionality
+    loc: Loc
+    condition: str = ""
+    note: str = ""
+
+
+@dataclass
+class ContentUse:
+    module: str
+    optionality: Optionality
+    loc: Loc
+    note: str = ""
+
+
+@dataclass
+class AtLeastOneOf:
+    transactions: list[str]
+    options: list[str]
+    loc: Loc
+    note: str = ""
+
+
+@dataclass
+class OptionClaim:
+    option: str
+    loc: Loc
+    required: bool = False
+    note: str = ""
+
+
+@dataclass
+class ProfileActor:
+    actor: str
+    loc: Loc
+    description: str = ""
+    transactions: list[TransactionUse] = field(default_factory=list)
+    content_modules: list[ContentUse] = field(default_factory=list)
+    at_least_one_of: list[AtLeastOneOf] = field(default_factory=list)
+    options: list[OptionClaim] = field(default_factory=list)
+
+
+@dataclass
+class Option:
+    id: str
+    name: str
+    description: str
+    loc: Loc
+    transactions: list[str] = field(default_factory=list)
+    requires: list[str] = field(default_factory=list)
+    status: Status | None = None
+
+
+@dataclass
+class GroupingTarget:
+    profile: str
+    actor: str
+    loc: Loc
+    options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Grouping:
+    actor: str
+    targets: list[GroupingTarget]
+    loc: Loc
+    kind: Literal["required", "recommended"] = "required"
+    when_option: str = ""
+    condition: str = ""
+    content_bindings: str = ""
+    note: str = ""
+
+    @property
+    def is_alternative(self) -> bool:
+        return len(self.targets) > 1
+
+
+@dataclass
+class Step:
+    from_actor: str
+    text: str
+    loc: Loc
+    to_actor: str = ""
+    transaction: str = ""
+
+
+@dataclass
+class UseCase:
+    id: str
+    title: str
+    description: str
+    loc: Loc
+    steps: list[Step] = field(default_factory=list)
+
+
+@dataclass
+class Profile:
+    acronym: str
+    name: str
+    chapter: int
+    type: Literal["workflow", "transport", "content"]
+    status: Status
+    summary: str
+    domain: str
+    loc: Loc
+    actors: list[ProfileActor] = field(default_factory=list)
+    options: list[Option] = field(default_factory=list)
+    groupings: list[Grouping] = field(default_factory=list)
+    overview: str = ""
+    use_cases: list[UseCase] = field(default_factory=list)
+    security: str = ""
+    cross_profile: str = ""
+
+    def actor(self, actor_id: str) -> ProfileActor | None:
+        return next((a for a in self.actors if a.actor == actor_id), None)
+
+    def option(self, option_id: str) -> Option | None:
+        return next((o for o in self.options if o.id == option_id), None)
+
+    def groupings_of(self, actor_id: str) -> list[Grouping]:
+        return [g for g in self.groupings if g.actor == actor_id]
+
+
+@dataclass
+class ContentSection:
+    title: str
+    body: str
+
+
+@dataclass
+class ContentModule:
+    id: str
+    name: str
+    section: str
+    summary: str
+    domain: str
+    loc: Loc
+    status: Status | None = None
+    format: str = ""
+    template_id: str = ""
+    standards: list[str] = field(default_factory=list)
+    sections: list[ContentSection] = field(default_factory=list)
+
+
+@dataclass
+class GlossaryTerm:
+    term: str
+    definition: str
+    domain: str
+    loc: Loc
+    synonyms: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Standard:
+    id: str
+    title: str
+    domain: str
+    loc: Loc
+    publisher: str = ""
+    url: str = ""
+
+
+@dataclass
+class Framework:
+    """The whole tree of specs: all domains, with every entity indexed by id."""
+
+    domains: dict[str, Domain] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    transactions: dict[str, Transaction] = field(default_factory=dict)
+    profiles: dict[str, Profile] = field(default_factory=dict)
+    content_modules: dict[str, ContentModule] = field(default_factory=dict)
+    glossary: list[GlossaryTerm] = field(default_factory=list)
+    standards: dict[str, Standard] = field(default_factory=dict)
+
+    def status_of(self, entity: Actor | Transaction | Profile | ContentModule) -> Status:
+        """An entity without its own status has its domain's."""
+        own = getattr(entity, "status", None)
+        return own or self.domains[entity.domain].status

@@ -1,0 +1,241 @@
+"""Turn schema-valid documents into the typed model.
+
+Only documents that passed their schema reach this module, so it may trust the
+shape of the data; whether the *references* between entities hold is the job of
+:mod:`generator.checks`, which runs on the model built here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .discovery import SpecFile
+from .model import (
+    Actor,
+    AtLeastOneOf,
+    ContentModule,
+    ContentSection,
+    ContentUse,
+    Domain,
+    Framework,
+    GlossaryTerm,
+    Grouping,
+    GroupingTarget,
+    Message,
+    Option,
+    OptionClaim,
+    Profile,
+    ProfileActor,
+    Role,
+    Standard,
+    Step,
+    Transaction,
+    TransactionUse,
+    UseCase,
+)
+from .problems import Loc
+from .yaml_loader import Document
+
+
+@dataclass
+class Sources:
+    """Where each entity came from, for checks that need more than one location."""
+
+    documents: dict[tuple[str, str], Document] = field(default_factory=dict)  # (kind, id) -> doc
+    definitions: dict[tuple[str, str], list[Loc]] = field(default_factory=dict)  # every place an id is defined
+    extra_documents: list[Document] = field(default_factory=list)  # domain, glossary, standards
+    broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of files that failed their schema
+
+
+def _domain(doc: Document) -> Domain:
+    d = doc.data
+    return Domain(
+        acronym=d["acronym"],
+        title=d["title"],
+        revision=d["revision"],
+        date=d["date"],
+        status=d["status"],
+        loc=doc.loc(),
+        description=d.get("description", ""),
+        copyright=d.get("copyright", ""),
+        publishing=d.get("publishing", {}),
+    )
+
+
+def _actor(doc: Document, domain: str) -> Actor:
+    d = doc.data
+    return Actor(d["id"], d["name"], d["definition"], domain, doc.loc(), d.get("status"))
+
+
+def _transaction(doc: Document, domain: str) -> Transaction:
+    d = doc.data
+    return Transaction(
+        id=d["id"],
+        name=d["name"],
+        scope=d["scope"],
+        domain=domain,
+        loc=doc.loc(),
+        roles=[Role(r["actor"], r["role"], r.get("description", ""), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
+        messages=[
+            Message(
+                m["name"],
+                m["type"],
+                doc.loc(("messages", i)),
+                m.get("trigger", ""),
+                m.get("semantics", ""),
+                m.get("expected_actions", ""),
+            )
+            for i, m in enumerate(d["messages"])
+        ],
+        standards=list(d.get("standards", [])),
+        status=d.get("status"),
+        section=d.get("section", ""),
+        security=d.get("security", ""),
+        audit=d.get("audit", ""),
+    )
+
+
+def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
+    base = ("actors", i)
+    return ProfileActor(
+        actor=a["actor"],
+        loc=doc.loc(base),
+        description=a.get("description", ""),
+        transactions=[
+            TransactionUse(t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""))
+            for j, t in enumerate(a.get("transactions", []))
+        ],
+        content_modules=[
+            ContentUse(c["module"], c["optionality"], doc.loc(base + ("content_modules", j)), c.get("note", ""))
+            for j, c in enumerate(a.get("content_modules", []))
+        ],
+        at_least_one_of=[
+            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""))
+            for j, s in enumerate(a.get("at_least_one_of", []))
+        ],
+        options=[
+            OptionClaim(o["option"], doc.loc(base + ("options", j)), bool(o.get("required", False)), o.get("note", ""))
+            for j, o in enumerate(a.get("options", []))
+        ],
+    )
+
+
+def _profile(doc: Document, domain: str) -> Profile:
+    d = doc.data
+    return Profile(
+        acronym=d["acronym"],
+        name=d["name"],
+        chapter=d["chapter"],
+        type=d["type"],
+        status=d["status"],
+        summary=d["summary"],
+        domain=domain,
+        loc=doc.loc(),
+        actors=[_profile_actor(doc, i, a) for i, a in enumerate(d["actors"])],
+        options=[
+            Option(
+                o["id"],
+                o["name"],
+                o["description"],
+                doc.loc(("options", i)),
+                list(o.get("transactions", [])),
+                list(o.get("requires", [])),
+                o.get("status"),
+            )
+            for i, o in enumerate(d.get("options", []))
+        ],
+        groupings=[
+            Grouping(
+                actor=g["actor"],
+                targets=[
+                    GroupingTarget(w["profile"], w["actor"], doc.loc(("groupings", i, "with", j)), list(w.get("options", [])))
+                    for j, w in enumerate(g["with"])
+                ],
+                loc=doc.loc(("groupings", i)),
+                kind=g.get("kind", "required"),
+                when_option=g.get("when_option", ""),
+                condition=g.get("condition", ""),
+                content_bindings=g.get("content_bindings", ""),
+                note=g.get("note", ""),
+            )
+            for i, g in enumerate(d.get("groupings", []))
+        ],
+        overview=d.get("overview", ""),
+        use_cases=[
+            UseCase(
+                u["id"],
+                u["title"],
+                u["description"],
+                doc.loc(("use_cases", i)),
+                [
+                    Step(s["from"], s["text"], doc.loc(("use_cases", i, "steps", j)), s.get("to", ""), s.get("transaction", ""))
+                    for j, s in enumerate(u.get("steps", []))
+                ],
+            )
+            for i, u in enumerate(d.get("use_cases", []))
+        ],
+        security=d.get("security", ""),
+        cross_profile=d.get("cross_profile", ""),
+    )
+
+
+def _content(doc: Document, domain: str) -> ContentModule:
+    d = doc.data
+    return ContentModule(
+        id=d["id"],
+        name=d["name"],
+        section=d["section"],
+        summary=d["summary"],
+        domain=domain,
+        loc=doc.loc(),
+        status=d.get("status"),
+        format=d.get("format", ""),
+        template_id=d.get("template_id", ""),
+        standards=list(d.get("standards", [])),
+        sections=[ContentSection(s["title"], s["body"]) for s in d.get("sections", [])],
+    )
+
+
+# kind -> (builder, the key holding the id, the Framework attribute)
+_ENTITY_KINDS = {
+    "actor": (_actor, "id", "actors"),
+    "transaction": (_transaction, "id", "transactions"),
+    "profile": (_profile, "acronym", "profiles"),
+    "content": (_content, "id", "content_modules"),
+}
+
+
+def build(valid: list[tuple[SpecFile, Document]], domain_of: dict) -> tuple[Framework, Sources]:
+    """Build the model from schema-valid documents.
+
+    ``domain_of`` maps a domain folder to its acronym. Where two files define the
+    same id, the first (in path order) is kept; the checks report the clash.
+    """
+    fw = Framework()
+    src = Sources()
+    for spec, doc in valid:
+        if spec.kind == "domain":
+            fw.domains[doc.data["acronym"]] = _domain(doc)
+            src.extra_documents.append(doc)
+    for spec, doc in valid:
+        domain = domain_of.get(spec.domain_dir, "")
+        if spec.kind in _ENTITY_KINDS:
+            make, id_key, attr = _ENTITY_KINDS[spec.kind]
+            key = doc.data[id_key]
+            src.definitions.setdefault((spec.kind, key), []).append(doc.loc((id_key,)))
+            table = getattr(fw, attr)
+            if key not in table:
+                table[key] = make(doc, domain)
+                src.documents[(spec.kind, key)] = doc
+        elif spec.kind in ("glossary", "standards"):
+            src.extra_documents.append(doc)
+        if spec.kind == "glossary":
+            for i, t in enumerate(doc.data["terms"]):
+                fw.glossary.append(GlossaryTerm(t["term"], t["definition"], domain, doc.loc(("terms", i)), list(t.get("synonyms", []))))
+        elif spec.kind == "standards":
+            for i, s in enumerate(doc.data["standards"]):
+                loc = doc.loc(("standards", i))
+                src.definitions.setdefault(("standard", s["id"]), []).append(doc.loc(("standards", i, "id")))
+                if s["id"] not in fw.standards:
+                    fw.standards[s["id"]] = Standard(s["id"], s["title"], domain, loc, s.get("publisher", ""), s.get("url", ""))
+    return fw, src

@@ -1,0 +1,88 @@
+"""The whole checking pipeline: discover, load, schema-check, resolve, cross-check.
+
+Every stage reports problems instead of stopping, so one run lists everything
+that is wrong. A file that fails to load or fails its schema is left out of the
+model (so later checks never see malformed data), but its id still counts as
+defined: a typo in one actor file must not also flood every profile that names
+that actor with "unknown actor" errors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .checks import run_checks
+from .discovery import SpecFile, discover
+from .model import Framework
+from .problems import Problem, error, sort_problems
+from .resolve import Sources, build
+from .schema_check import check_document
+from .yaml_loader import Document, load_file
+
+_ID_KEYS = {"actor": "id", "transaction": "id", "profile": "acronym", "content": "id"}
+
+
+@dataclass
+class Validation:
+    framework: Framework
+    problems: list[Problem]
+    sources: Sources
+    files: list[SpecFile] = field(default_factory=list)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.is_error]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if not p.is_error]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def validate(root: Path) -> Validation:
+    files, problems = discover(root)
+    valid: list[tuple[SpecFile, Document]] = []
+    broken: list[tuple[SpecFile, Document]] = []
+    for spec in files:
+        doc, load_problems = load_file(spec.path, spec.display)
+        problems.extend(load_problems)
+        if doc is None:
+            continue
+        schema_problems = check_document(doc, spec.kind)
+        problems.extend(schema_problems)
+        if schema_problems or any(p.is_error for p in load_problems):
+            broken.append((spec, doc))
+        else:
+            valid.append((spec, doc))
+
+    domain_of: dict[Path, str] = {spec.domain_dir: spec.domain_dir.name for spec in files}
+    for spec, doc in valid:
+        if spec.kind == "domain":
+            domain_of[spec.domain_dir] = doc.data["acronym"]
+            if spec.domain_dir.name != doc.data["acronym"]:
+                problems.append(
+                    error(
+                        doc.loc(("acronym",)),
+                        f"the domain folder is '{spec.domain_dir.name}' but its acronym is '{doc.data['acronym']}'; rename one so they match",
+                        "file-name-mismatch",
+                    )
+                )
+
+    framework, sources = build(valid, domain_of)
+    sources.broken = _broken_ids(broken)
+    problems.extend(run_checks(framework, sources))
+    return Validation(framework, sort_problems(problems), sources, files)
+
+
+def _broken_ids(broken: list[tuple[SpecFile, Document]]) -> set[tuple[str, str]]:
+    ids = set()
+    for spec, doc in broken:
+        if spec.kind in _ID_KEYS and isinstance(doc.data, dict):
+            key = doc.data.get(_ID_KEYS[spec.kind])
+            if isinstance(key, str):
+                ids.add((spec.kind, key))
+    return ids

@@ -1,0 +1,369 @@
+"""Load one YAML spec file into plain data, remembering where every node stood.
+
+The tree is built from PyYAML's *event* stream rather than its composer so that
+the guards below run before anything large or deep is built: nesting depth,
+alias expansion and file size are bounded, duplicate keys are errors instead of
+a silent last-one-wins, and no tag can construct a Python object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml import events
+
+from .problems import Loc, Problem, error
+
+try:  # libyaml is much faster; the pure-Python parser gives the same events.
+    from yaml import CParser as _Parser
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml.parser import Parser as _Parser  # type: ignore[assignment]
+
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_NODES = 250_000  # counted after alias expansion
+
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+}
+
+Path_ = tuple  # a JSON-pointer-like path: ("actors", 0, "transactions")
+
+
+@dataclass
+class Document:
+    """A loaded file: its data as plain dicts/lists/scalars, and where each node was."""
+
+    path: Path
+    display: str
+    data: Any
+    value_locs: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    key_locs: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    block_scalars: set[Path_] = field(default_factory=set)
+
+    def loc(self, path: Path_ = (), *, key: bool = False) -> Loc:
+        """The position of the node at ``path``, or of its nearest recorded ancestor."""
+        path = tuple(path)
+        while True:
+            table = self.key_locs if key else self.value_locs
+            if path in table:
+                line, col = table[path]
+                return Loc(self.display, line, col)
+            if key and path in self.value_locs:
+                line, col = self.value_locs[path]
+                return Loc(self.display, line, col)
+            if not path:
+                return Loc(self.display, 1, 1)
+            path = path[:-1]
+
+    def text_loc(self, path: Path_, offset: int) -> Loc:
+        """The position of character ``offset`` inside the string at ``path``.
+
+        Exact for plain and block scalars written one source line per text line;
+        folded or quoted multi-line strings land on the right line or close to it.
+        """
+        start = self.loc(path)
+        text = self.data_at(path)
+        before = text[:offset] if isinstance(text, str) else ""
+        line_index = before.count("\n")
+        col_in_line = len(before) - (before.rfind("\n") + 1)
+        if path in self.block_scalars:
+            line = start.line + 1 + line_index
+            return Loc(self.display, line, 1 + self._indent_of(line) + col_in_line)
+        if line_index == 0:
+            return Loc(self.display, start.line, start.col + offset)
+        return Loc(self.display, start.line + line_index, 1 + col_in_line)
+
+    def _indent_of(self, line: int) -> int:
+        try:
+            source = self.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
+        except (OSError, IndexError, UnicodeDecodeError):
+            return 0
+        return len(source) - len(source.lstrip(" "))
+
+    def data_at(self, path: Path_):
+        node = self.data
+        for part in path:
+            node = node[part]
+        return node
+
+
+class LoadError(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+_resolver = yaml.resolver.Resolver()
+_constructor = yaml.constructor.SafeConstructor()
+
+
+def _scalar_value(event: events.ScalarEvent, loc: Loc) -> Any:
+    tag = event.tag
+    if tag in (None, "!"):
+        if tag == "!" or event.style:  # quoted or non-specific: a string
+            return event.value
+        tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+    if tag not in _STANDARD_TAGS and tag != "tag:yaml.org,2002:timestamp":
+        raise LoadError(_tag_error(tag, loc))
+    if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
+        # Dates stay text: the schemas check their form, and output stays exact.
+        return event.value
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
+    try:
+        return _constructor.construct_object(node, deep=True)
+    except (yaml.YAMLError, ValueError) as exc:
+        raise LoadError(error(loc, f"cannot read value {event.value!r} as {tag.rsplit(':', 1)[-1]}: {exc}", "yaml-syntax"))
+
+
+def _tag_error(tag: str, loc: Loc) -> Problem:
+    tag = tag.replace("tag:yaml.org,2002:", "!!")
+    return error(
+        loc,
+        f"the YAML tag {tag!r} is not allowed in spec files; remove it and write the value as plain data",
+        "yaml-tag",
+    )
+
+
+def _mark_loc(display: str, mark: Any) -> Loc:
+    return Loc(display, mark.line + 1, mark.column + 1)
+
+
+class _Builder:
+    """Turns parser events into data, with the guards described in the module docstring."""
+
+    def __init__(self, doc: Document):
+        self.doc = doc
+        self.nodes = 0
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.problems: list[Problem] = []
+
+    def loc(self, event: events.Event) -> Loc:
+        return _mark_loc(self.doc.display, event.start_mark)
+
+    def count(self, n: int, event: events.Event) -> None:
+        self.nodes += n
+        if self.nodes > MAX_NODES:
+            raise LoadError(
+                error(
+                    self.loc(event),
+                    f"the file expands to more than {MAX_NODES:,} nodes (an alias used too often?); "
+                    "write the data out without anchors and aliases, or split the file",
+                    "yaml-too-large",
+                )
+            )
+
+    def build(self, stream) -> Any:
+        """Build the single document of the stream; an empty stream gives None."""
+        root: Any = None
+        seen_document = False
+        # Each frame: [container, path, pending_key, key_event_loc, anchor, start_nodes, key_first_locs]
+        stack: list[list[Any]] = []
+        for event in stream:
+            if isinstance(event, events.DocumentStartEvent):
+                if seen_document:
+                    raise LoadError(
+                        error(self.loc(event), "a spec file holds one YAML document; remove the extra '---' and what follows, or move it to its own file", "yaml-multiple-documents")
+                    )
+                seen_document = True
+                continue
+            if isinstance(event, (events.StreamStartEvent, events.StreamEndEvent, events.DocumentEndEvent)):
+                continue
+            if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
+                frame = stack.pop()
+                value = frame[0]
+                if frame[4]:
+                    self._remember_anchor(frame[4], value, frame[1])
+                if stack:
+                    self._attach(stack, value)
+                else:
+                    root = value
+                continue
+
+            # A node starts: scalar, alias, mapping or sequence.
+            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
+                self._take_key(stack, event)
+                continue
+            path = self._child_path(stack)
+            loc = self.loc(event)
+            self.doc.value_locs[path] = (loc.line, loc.col)
+            if isinstance(event, events.AliasEvent):
+                value = self._alias(event, path)
+            elif isinstance(event, events.ScalarEvent):
+                self.count(1, event)
+                value = _scalar_value(event, loc)
+                if event.style in ("|", ">"):
+                    self.doc.block_scalars.add(path)
+                if event.anchor:
+                    self._remember_anchor(event.anchor, value, path)
+            else:
+                self.count(1, event)
+                tag = event.tag
+                if tag and tag not in _STANDARD_TAGS and tag != "!":
+                    raise LoadError(_tag_error(tag, loc))
+                if len(stack) >= MAX_DEPTH:
+                    raise LoadError(
+                        error(loc, f"nesting is deeper than {MAX_DEPTH} levels; spec files never need this, so the file is likely malformed", "yaml-too-deep")
+                    )
+                container: Any = {} if isinstance(event, events.MappingStartEvent) else []
+                stack.append([container, path, _NO_KEY, None, event.anchor, self.nodes, {}])
+                continue
+            if stack:
+                self._attach(stack, value)
+            else:
+                root = value
+        return root
+
+    def _child_path(self, stack: list[list[Any]]) -> Path_:
+        if not stack:
+            return ()
+        frame = stack[-1]
+        if isinstance(frame[0], dict):
+            return frame[1] + ((frame[2] if frame[2] is not _DUPLICATE else "<duplicate>"),)
+        return frame[1] + (len(frame[0]),)
+
+    def _take_key(self, stack: list[list[Any]], event: events.Event) -> None:
+        frame = stack[-1]
+        loc = self.loc(event)
+        if not isinstance(event, events.ScalarEvent):
+            raise LoadError(error(loc, "mapping keys must be plain text, not lists, mappings or aliases", "yaml-syntax"))
+        key = _scalar_value(event, loc)
+        if key == "<<" and not event.style:
+            raise LoadError(error(loc, "merge keys ('<<') are not supported in spec files; write the values out in full", "yaml-merge-key"))
+        if not isinstance(key, str):
+            key = str(key).lower() if isinstance(key, bool) or key is None else str(key)
+        if key in frame[0] or key in frame[6]:
+            first = frame[6].get(key)
+            where = f" (first given at line {first[0]})" if first else ""
+            self.problems.append(
+                error(loc, f"duplicate key {key!r}{where}; YAML would silently keep only one value, so remove or rename one of them", "yaml-duplicate-key")
+            )
+            frame[2] = _DUPLICATE
+            return
+        frame[6][key] = (loc.line, loc.col)
+        frame[2] = key
+        self.doc.key_locs[frame[1] + (key,)] = (loc.line, loc.col)
+
+    def _attach(self, stack: list[list[Any]], value: Any) -> None:
+        frame = stack[-1]
+        container = frame[0]
+        if isinstance(container, dict):
+            if frame[2] is not _DUPLICATE:
+                container[frame[2]] = value
+            frame[2] = _NO_KEY
+        else:
+            container.append(value)
+
+    def _remember_anchor(self, anchor: str, value: Any, path: Path_) -> None:
+        self.anchors[anchor] = (value, max(1, self.nodes_in(value)))
+
+    def nodes_in(self, value: Any) -> int:
+        total, todo = 0, [value]
+        while todo:
+            item = todo.pop()
+            total += 1
+            if total > MAX_NODES:
+                return total
+            if isinstance(item, dict):
+                todo.extend(item.values())
+            elif isinstance(item, list):
+                todo.extend(item)
+        return total
+
+    def _alias(self, event: events.AliasEvent, path: Path_) -> Any:
+        if event.anchor not in self.anchors:
+            raise LoadError(error(self.loc(event), f"alias *{event.anchor} refers to no anchor defined before it", "yaml-syntax"))
+        value, size = self.anchors[event.anchor]
+        self.count(size, event)
+        return value
+
+
+_NO_KEY = object()
+_DUPLICATE = object()
+
+
+def _decode(raw: bytes, display: str) -> str:
+    if b"\x00" in raw[:8192] or b"\x00" in raw:
+        raise LoadError(error(Loc(display), "this is a binary file, not YAML text; remove it from the specs folder", "yaml-encoding"))
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        col = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise LoadError(
+            error(
+                Loc(display, line, col),
+                f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save it as UTF-8 in your editor",
+                "yaml-encoding",
+            )
+        )
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    loc = _mark_loc(display, mark) if mark else Loc(display)
+    what = exc.problem or "malformed YAML"
+    if mark is not None:
+        lines = text.splitlines()
+        line_text = lines[mark.line] if mark.line < len(lines) else ""
+        if "\t" in line_text[: mark.column + 1] or "'\\t'" in what:
+            return error(loc, "a tab character is used for indentation; YAML allows spaces only, so replace the tab with spaces", "yaml-tab")
+    hint = f" ({exc.context})" if exc.context else ""
+    return error(loc, f"malformed YAML: {what}{hint}", "yaml-syntax")
+
+
+def load_file(path: Path, display: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Document | None, list[Problem]]:
+    """Load ``path``; on failure return no document and the problems that say why.
+
+    Problems that do not stop loading (duplicate keys) come back with the document,
+    so they are reported alongside every other problem of the run.
+    """
+    display = display or str(path)
+    doc = Document(path=path, display=display, data=None)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise LoadError(
+                error(
+                    Loc(display),
+                    f"the file is {size / 1048576:.1f} MB, over the {max_bytes // 1048576} MB limit for one spec file; "
+                    "keep one entity per file",
+                    "yaml-too-large",
+                )
+            )
+        text = _decode(path.read_bytes(), display)
+        builder = _Builder(doc)
+        try:
+            doc.data = builder.build(yaml.parse(text, Loader=_loader_for(text)))
+        except yaml.MarkedYAMLError as exc:
+            raise LoadError(_syntax_problem(exc, display, text))
+        except yaml.YAMLError as exc:
+            raise LoadError(error(Loc(display), f"malformed YAML: {exc}", "yaml-syntax"))
+        except RecursionError:
+            raise LoadError(error(Loc(display), f"nesting is too deep to read; spec files never need more than {MAX_DEPTH} levels", "yaml-too-deep"))
+    except LoadError as exc:
+        return None, [exc.problem]
+    except OSError as exc:
+        return None, [error(Loc(display), f"cannot read the file: {exc.strerror or exc}", "file-unreadable")]
+    if doc.data is None:
+        return None, builder.problems + [
+            error(Loc(display), "the file is empty; give it content, or delete it", "yaml-empty")
+        ]
+    return doc, builder.problems
+
+
+def _loader_for(text: str):
+    """yaml.parse wants a Loader class; this picks the C-backed one when available."""
+    return yaml.CSafeLoader if _Parser is not yaml.parser.Parser else yaml.SafeLoader
