@@ -312,6 +312,8 @@ def use_cases(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 @check
 def unused(fw: Framework, src: Sources) -> Iterator[Problem]:
+    if any(kind == "profile" for kind, _ in src.broken):
+        return  # a profile that cannot be read may be the one using them; its errors come first
     used_actors = {pa.actor for p in fw.profiles.values() for pa in p.actors}
     used_tx = {u.transaction for p in fw.profiles.values() for pa in p.actors for u in pa.transactions}
     for a in fw.actors.values():
@@ -331,8 +333,15 @@ def narrative_references(fw: Framework, src: Sources) -> Iterator[Problem]:
             for ref in find_refs(text):
                 if isinstance(ref, RefError):
                     yield error(doc.text_loc(path, ref.start), ref.message, "unresolved-reference")
-                elif not exists(fw, ref):
+                elif not exists(fw, ref) and not _names_broken(src, ref):
                     yield error(doc.text_loc(path, ref.start), unresolved_message(fw, ref), "unresolved-reference")
+
+
+def _names_broken(src: Sources, ref) -> bool:
+    """Whether ``ref`` names an entity of a file already reported as broken (so not reported again)."""
+    if ref.kind == "option":
+        return ("profile", ref.key.partition("/")[0]) in src.broken
+    return (ref.kind, ref.key) in src.broken
 
 
 def _documents(src: Sources) -> list[Document]:

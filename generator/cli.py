@@ -101,5 +101,77 @@ def schema(kind: str | None, show_path: bool) -> None:
     click.echo(schema_text(kind), nl=False)
 
 
+@cli.command()
+@click.option("--specs", type=click.Path(path_type=Path, file_okay=False), help="Specs folder (default: specs/ beside mkdocs.yml).")
+@click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default="mkdocs.yml", show_default=True)
+@click.option("-d", "--site-dir", type=click.Path(path_type=Path, file_okay=False), help="Where to write the site (default: site/).")
+@click.option("--no-strict", is_flag=True, help="Do not fail on mkdocs warnings such as broken links in hand-written pages.")
+def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_strict: bool) -> None:
+    """Validate the specs, generate every page and diagram, and build the site.
+
+    The site is written to a temporary folder and swapped in only when the whole
+    build succeeded: on any error the previous site/ is left untouched.
+    """
+    from .site_build import build_site
+
+    if not config_file.is_file():
+        raise click.UsageError(f"no mkdocs configuration at {config_file}; run from the project folder or pass -f")
+    started = time.perf_counter()
+    result = build_site(config_file, specs, site_dir, strict=not no_strict)
+    if result.problems:
+        _print_problems(result.problems, "text")
+    if not result.ok:
+        click.echo(f"tfpub build: {result.message}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"built {result.site_dir} in {time.perf_counter() - started:.1f} s", err=True)
+
+
+@cli.command()
+@click.option("--specs", type=click.Path(path_type=Path, file_okay=False), help="Specs folder (default: specs/ beside mkdocs.yml).")
+@click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default="mkdocs.yml", show_default=True)
+@click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
+def serve(specs: Path | None, config_file: Path, dev_addr: str) -> None:
+    """Preview the site, rebuilding and reloading the browser when a spec or template changes."""
+    from .site_build import serve_site
+
+    host, _, port = dev_addr.rpartition(":")
+    serve_site(config_file, specs, host or "127.0.0.1", int(port or 8000))
+
+
+@cli.command()
+@click.argument("specs", type=click.Path(path_type=Path), default="specs")
+@click.option("--format", "fmt", type=click.Choice(["json"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of standard output.")
+def export(specs: Path, fmt: str, output: Path | None) -> None:
+    """Export the whole resolved model of SPECS as JSON (schema: 'tfpub schema export')."""
+    from .export import export_json
+
+    framework = load_or_exit(specs)
+    text = export_json(framework)
+    if output:
+        output.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {output}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+def load_or_exit(specs: Path):
+    """Validate SPECS; print the problems and exit when there are errors, else return the model."""
+    from .validate import validate as run
+
+    result = run(specs)
+    if result.problems:
+        _print_problems(result.problems, "text")
+    if any(p.rule == "no-specs" for p in result.problems):
+        sys.exit(EXIT_USAGE)
+    if result.errors:
+        click.echo("tfpub: stopped: fix the errors above first", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    return result.framework
+
+
+# Commands contributed by subpackages are registered here, one line each.
+
+
 def main() -> None:
     cli(prog_name="tfpub")

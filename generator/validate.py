@@ -46,11 +46,12 @@ class Validation:
 def validate(root: Path) -> Validation:
     files, problems = discover(root)
     valid: list[tuple[SpecFile, Document]] = []
-    broken: list[tuple[SpecFile, Document]] = []
+    broken: list[tuple[SpecFile, Document | None]] = []
     for spec in files:
         doc, load_problems = load_file(spec.path, spec.display)
         problems.extend(load_problems)
         if doc is None:
+            broken.append((spec, None))
             continue
         schema_problems = check_document(doc, spec.kind)
         problems.extend(schema_problems)
@@ -78,11 +79,18 @@ def validate(root: Path) -> Validation:
     return Validation(framework, sort_problems(problems), sources, files)
 
 
-def _broken_ids(broken: list[tuple[SpecFile, Document]]) -> set[tuple[str, str]]:
+def _broken_ids(broken: list[tuple[SpecFile, Document | None]]) -> set[tuple[str, str]]:
+    """The ids a broken file defines, or would define: its id if it can be read, else its file name."""
     ids = set()
     for spec, doc in broken:
-        if spec.kind in _ID_KEYS and isinstance(doc.data, dict):
-            key = doc.data.get(_ID_KEYS[spec.kind])
+        data = doc.data if doc is not None else None
+        if spec.kind in _ID_KEYS:
+            ids.add((spec.kind, spec.path.stem))  # file names must match ids
+            key = data.get(_ID_KEYS[spec.kind]) if isinstance(data, dict) else None
             if isinstance(key, str):
                 ids.add((spec.kind, key))
+        elif spec.kind == "standards" and isinstance(data, dict) and isinstance(data.get("standards"), list):
+            for entry in data["standards"]:
+                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
+                    ids.add(("standard", entry["id"]))
     return ids

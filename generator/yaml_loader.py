@@ -76,19 +76,63 @@ class Document:
         before = text[:offset] if isinstance(text, str) else ""
         line_index = before.count("\n")
         col_in_line = len(before) - (before.rfind("\n") + 1)
+        if path in self.block_scalars and self._source_char(start) == ">":
+            return self._folded_loc(start, offset)
         if path in self.block_scalars:
+            # The text keeps any indentation beyond the block's own, which is that of its first line.
             line = start.line + 1 + line_index
-            return Loc(self.display, line, 1 + self._indent_of(line) + col_in_line)
+            return Loc(self.display, line, 1 + self._block_indent(start) + col_in_line)
         if line_index == 0:
-            return Loc(self.display, start.line, start.col + offset)
+            quote = 1 if self._source_char(start) in ("'", '"') else 0  # the text starts after the quote
+            return Loc(self.display, start.line, start.col + quote + offset)
         return Loc(self.display, start.line + line_index, 1 + col_in_line)
 
     def _indent_of(self, line: int) -> int:
-        try:
-            source = self.path.read_text(encoding="utf-8-sig").splitlines()[line - 1]
-        except (OSError, IndexError, UnicodeDecodeError):
-            return 0
+        source = self._source_line(line)
         return len(source) - len(source.lstrip(" "))
+
+    def _block_indent(self, start: Loc) -> int:
+        lines = self._source_lines()
+        for source in lines[start.line :]:
+            if source.strip(" "):
+                return len(source) - len(source.lstrip(" "))
+        return 0
+
+    def _source_lines(self) -> list[str]:
+        try:
+            return self.path.read_text(encoding="utf-8-sig").splitlines()
+        except (OSError, UnicodeDecodeError):
+            return []
+
+    def _source_line(self, line: int) -> str:
+        lines = self._source_lines()
+        return lines[line - 1] if 0 < line <= len(lines) else ""
+
+    def _source_char(self, loc: Loc) -> str:
+        return self._source_line(loc.line)[loc.col - 1 : loc.col]
+
+    def _folded_loc(self, start: Loc, offset: int) -> Loc:
+        """Map ``offset`` in a folded (``>``) scalar back to its source line.
+
+        Folding joins a paragraph's lines with one space and turns a blank line
+        into a line break, so each source line holds a run of the text.
+        """
+        lines = self._source_lines()
+        pos, line, previous_blank = 0, start.line + 1, False
+        while line <= len(lines):
+            source = lines[line - 1]
+            content = source.strip(" ")
+            if not content:
+                pos += 1 if previous_blank else 0
+                previous_blank = True
+            else:
+                indent = len(source) - len(source.lstrip(" "))
+                if offset <= pos + len(content):
+                    return Loc(self.display, line, 1 + indent + max(0, offset - pos))
+                pos += len(content) + 1
+                previous_blank = False
+            line += 1
+        return Loc(self.display, start.line + 1, 1 + self._indent_of(start.line + 1))
 
     def data_at(self, path: Path_):
         node = self.data
@@ -236,9 +280,10 @@ class _Builder:
         loc = self.loc(event)
         if not isinstance(event, events.ScalarEvent):
             raise LoadError(error(loc, "mapping keys must be plain text, not lists, mappings or aliases", "yaml-syntax"))
-        key = _scalar_value(event, loc)
-        if key == "<<" and not event.style:
+        if event.value == "<<" and not event.style and event.tag is None:
+            # Checked before the value is resolved: '<<' resolves to the !!merge tag, which would be reported as a tag.
             raise LoadError(error(loc, "merge keys ('<<') are not supported in spec files; write the values out in full", "yaml-merge-key"))
+        key = _scalar_value(event, loc)
         if not isinstance(key, str):
             key = str(key).lower() if isinstance(key, bool) or key is None else str(key)
         if key in frame[0] or key in frame[6]:

@@ -1,0 +1,138 @@
+"""Render every page of the site from the model: the pure heart of publishing.
+
+``generate(framework)`` returns the whole site source (Markdown pages, the model
+export, stylesheets) as a mapping from mkdocs source paths to content, plus the
+navigation. mkdocs only turns that into HTML; it never reads the specs itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Callable
+
+import jinja2
+
+from . import numbering, site_paths, views
+from .export import export_json
+from .model import Framework
+
+NavItem = dict | str
+
+
+@dataclass
+class SiteSource:
+    files: dict[str, str | bytes] = field(default_factory=dict)
+    nav: list[NavItem] = field(default_factory=list)
+    extra_css: list[str] = field(default_factory=list)
+    extra_javascript: list[str] = field(default_factory=list)
+
+
+def default_templates_dir() -> Path:
+    """The packaged templates: the repo's templates/ in a checkout, generator/_templates in a wheel."""
+    packaged = Path(str(resources.files("generator"))) / "_templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def environment(overrides: list[Path] | None = None) -> jinja2.Environment:
+    """Templates from a framework's own folders win over the defaults, file by file."""
+    dirs = [str(p) for p in (overrides or []) if p.is_dir()] + [str(default_templates_dir())]
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(dirs),
+        autoescape=True,  # names and titles from YAML are escaped; views mark their HTML safe
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_page(env: jinja2.Environment, page: views.Page) -> str:
+    template = env.get_template(page.template)
+    text = template.render(title=page.title, page_banner=page.banner, **page.context)
+    return _tidy(text)
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines template logic leaves behind, so output diffs stay readable."""
+    lines, blank = [], 0
+    for line in text.splitlines():
+        blank = blank + 1 if not line.strip() else 0
+        if blank <= 1:
+            lines.append(line.rstrip())
+    return "\n".join(lines).strip() + "\n"
+
+
+FigureHook = Callable[[Framework, list[views.Page]], None]
+
+
+def all_pages(fw: Framework) -> list[views.Page]:
+    pages = [views.site_home(fw)]
+    for domain in sorted(fw.domains):
+        pages.append(views.domain_home(fw, domain, []))
+        for volume in (1, 2, 3):
+            pages.append(views.volume_index(fw, domain, volume))
+        pages += [views.profile_page(fw, p) for p in numbering.profiles_in_order(fw, domain)]
+        pages += [views.transaction_page(fw, t) for t in numbering.transactions_in_order(fw, domain)]
+        pages += [views.content_page(fw, c) for c in numbering.content_in_order(fw, domain)]
+        pages.append(views.appendix_a(fw, domain))
+        pages += [views.actor_page(fw, x) for x in sorted(fw.actors.values(), key=lambda x: x.name.lower()) if x.domain == domain]
+        pages += [views.appendix_b(fw, domain), views.appendix_d(fw, domain)]
+        pages += [views.transactions_index(fw, domain), views.standards_index(fw, domain)]
+    return pages
+
+
+def navigation(fw: Framework) -> list[NavItem]:
+    """Nested by domain and volume: with navigation.prune each page carries only its branch."""
+    nav: list[NavItem] = [{"Home": site_paths.HOME}]
+    for domain in sorted(fw.domains):
+        profiles = [{f"{p.chapter} {p.acronym}": site_paths.profile_page(domain, p.acronym)} for p in numbering.profiles_in_order(fw, domain)]
+        transactions = [{f"{t.id} {t.name}": site_paths.transaction_page(domain, t.id)} for t in numbering.transactions_in_order(fw, domain)]
+        modules = [{f"{c.section} {c.name}": site_paths.content_page(domain, c.id)} for c in numbering.content_in_order(fw, domain)]
+        actors = [
+            {x.name: site_paths.actor_page(domain, x.id)}
+            for x in sorted(fw.actors.values(), key=lambda x: x.name.lower())
+            if x.domain == domain
+        ]
+        nav.append(
+            {
+                domain: [
+                    site_paths.domain_home(domain),
+                    {"Volume 1: Profiles": [site_paths.volume_index(domain, 1)] + profiles},
+                    {"Volume 2: Transactions": [site_paths.volume_index(domain, 2)] + transactions},
+                    {"Volume 3: Content Modules": [site_paths.volume_index(domain, 3)] + modules},
+                    {"Actors": [site_paths.appendix_page(domain, "A")] + actors},
+                    {
+                        "Appendices and Indexes": [
+                            {"Appendix B: Transactions": site_paths.appendix_page(domain, "B")},
+                            {"Appendix D: Glossary": site_paths.appendix_page(domain, "D")},
+                            {"Index of Transactions": site_paths.index_page(domain, "transactions")},
+                            {"Index of Standards": site_paths.index_page(domain, "standards")},
+                        ]
+                    },
+                ]
+            }
+        )
+    return nav
+
+
+def stylesheet() -> str:
+    return resources.files("generator").joinpath("assets/tfpub.css").read_text(encoding="utf-8")
+
+
+def generate(fw: Framework, *, template_dirs: list[Path] | None = None, figures: FigureHook | None = None) -> SiteSource:
+    """The whole site source for ``fw``. ``figures`` fills in diagrams, when that stage runs."""
+    env = environment(template_dirs)
+    pages = all_pages(fw)
+    if figures:
+        figures(fw, pages)
+    site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
+    for page in pages:
+        site.files[page.src] = render_page(env, page)
+    site.files[site_paths.EXPORT] = export_json(fw)
+    site.files["model.schema.json"] = resources.files("generator.schemas").joinpath("export.schema.json").read_text(encoding="utf-8")
+    site.files["assets/tfpub.css"] = stylesheet()
+    return site

@@ -1,0 +1,316 @@
+"""The generated tables of Volume 1, as data: cells, row spans, numbered notes.
+
+IHE tables are where hand-kept frameworks drift most (headings that differ from
+chapter to chapter, notes that no longer match their rows), so they are built
+here from the model only. Templates receive finished :class:`Table` objects and
+print them; nothing about a table is decided in a template.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from . import numbering, site_paths
+from .model import Framework, Grouping, GroupingTarget, Profile, ProfileActor
+from .narrative import render_inline
+
+DEFAULT_COLUMNS = ["actor", "transaction", "role", "optionality", "reference"]
+DEFAULT_HEADINGS = {
+    "actors_and_transactions": ["Actors", "Transactions", "Initiator or Responder", "Optionality", "Reference"],
+    "actor_options": ["Actor", "Option Name", "Reference"],
+    "required_groupings": ["{acronym} Actor", "Grouping Condition", "Actor(s) to be grouped with", "Reference"],
+}
+DASH = "\u2013"  # IHE prints an en dash in empty cells
+
+
+@dataclass
+class Cell:
+    """One table cell. ``html`` is built escaped by this module, so it is marked safe here."""
+
+    html: str
+    rowspan: int = 1
+    covered: bool = False  # lies under a rowspan from the row above: not printed
+
+    def __post_init__(self) -> None:
+        self.html = Markup(self.html)
+
+
+@dataclass
+class Table:
+    anchor: str
+    number: str
+    title: str
+    headings: list[str]
+    rows: list[list[Cell]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # HTML, numbered in order: "Note 1: ..."
+
+    @property
+    def caption(self) -> str:
+        return f"Table {self.number}: {self.title}" if self.number else self.title
+
+    @property
+    def notes_html(self) -> list[Markup]:
+        return [Markup(n) for n in self.notes]
+
+
+class _Notes:
+    """Numbers notes in order of first use; the same text is one note."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def number(self, text_html: str) -> int:
+        if text_html not in self.texts:
+            self.texts.append(text_html)
+        return self.texts.index(text_html) + 1
+
+    @staticmethod
+    def mark(numbers: list[int]) -> str:
+        if not numbers:
+            return ""
+        unique = sorted(set(numbers))
+        return f" (Note {', '.join(str(n) for n in unique)})"
+
+
+def a(href: str, text: str, title: str = "") -> str:
+    t = f' title="{html.escape(title)}"' if title else ""
+    return f'<a href="{html.escape(href)}"{t}>{html.escape(text)}</a>'
+
+
+def or_list(items: list[str], word: str = "or") -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+
+
+def spanned(rows: list[list[Cell]], column: int = 0) -> list[list[Cell]]:
+    """Merge equal consecutive cells of ``column`` into one spanning cell."""
+    start = 0
+    while start < len(rows):
+        end = start + 1
+        while end < len(rows) and rows[end][column].html == rows[start][column].html:
+            rows[end][column].covered = True
+            end += 1
+        rows[start][column].rowspan = end - start
+        start = end
+    return rows
+
+
+def _headings(fw: Framework, profile: Profile, key: str, count: int | None = None) -> list[str]:
+    configured = fw.domains[profile.domain].publishing.get("table_headings", {}).get(key)
+    chosen = configured or DEFAULT_HEADINGS[key]
+    return [h.replace("{acronym}", profile.acronym) for h in chosen][: count or None]
+
+
+def _role_word(fw: Framework, tx_id: str, actor_id: str) -> str:
+    tx = fw.transactions[tx_id]
+    roles = sorted({r.role for r in tx.roles if r.actor == actor_id})
+    return " and ".join(r.capitalize() for r in roles) or DASH
+
+
+def actor_link(fw: Framework, actor_id: str, page: str) -> str:
+    actor = fw.actors[actor_id]
+    return a(site_paths.url_link(page, site_paths.actor_page(actor.domain, actor_id)), actor.name)
+
+
+def transaction_link(fw: Framework, tx_id: str, page: str, text: str | None = None) -> str:
+    tx = fw.transactions[tx_id]
+    return a(site_paths.url_link(page, site_paths.transaction_page(tx.domain, tx_id)), text or tx.label)
+
+
+def profile_link(fw: Framework, acronym: str, page: str, text: str | None = None) -> str:
+    p = fw.profiles[acronym]
+    return a(site_paths.url_link(page, site_paths.profile_page(p.domain, acronym)), text or acronym, f"{p.name} ({p.acronym})")
+
+
+def option_link(fw: Framework, profile: Profile, option_id: str, page: str) -> str:
+    option = profile.option(option_id)
+    href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), f"option-{option_id}")
+    return a(href, option.name)
+
+
+def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table:
+    settings = fw.domains[profile.domain].publishing
+    columns = settings.get("actors_and_transactions_columns", DEFAULT_COLUMNS)
+    configured = settings.get("table_headings", {}).get("actors_and_transactions")
+    headings = configured or [dict(zip(DEFAULT_COLUMNS, DEFAULT_HEADINGS["actors_and_transactions"]))[c] for c in columns]
+    section = numbering.profile_section(profile, numbering.ACTORS)
+    table = Table(
+        "actors-and-transactions",
+        numbering.table_number(section),
+        f"{profile.acronym} Profile - Actors and Transactions",
+        headings,
+    )
+    notes = _Notes()
+    for pa in profile.actors:
+        actor_cell = actor_link(fw, pa.actor, page)
+        at_least = _at_least_one_notes(fw, profile, pa, notes, page)
+        rows = []
+        for use in pa.transactions:
+            marks = list(at_least.get(use.transaction, []))
+            if use.optionality == "C" and use.condition:
+                marks.append(notes.number(f"Conditional: {html.escape(use.condition)}"))
+            if use.note:
+                marks.append(notes.number(render_inline(use.note, fw, page)))
+            tx = fw.transactions[use.transaction]
+            values = {
+                "actor": actor_cell,
+                "transaction": transaction_link(fw, use.transaction, page),
+                "role": _role_word(fw, use.transaction, pa.actor),
+                "optionality": use.optionality + notes.mark(marks),
+                "reference": a(site_paths.url_link(page, site_paths.transaction_page(tx.domain, tx.id)), numbering.transaction_ref(tx)),
+            }
+            rows.append([Cell(values[c]) for c in columns])
+        for cu in pa.content_modules:
+            module = fw.content_modules[cu.module]
+            marks = []
+            if cu.note:
+                marks.append(notes.number(render_inline(cu.note, fw, page)))
+            href = site_paths.url_link(page, site_paths.content_page(module.domain, module.id))
+            values = {
+                "actor": actor_cell,
+                "transaction": a(href, f"{module.name} (content module)"),
+                "role": DASH,
+                "optionality": cu.optionality + notes.mark(marks),
+                "reference": a(href, numbering.content_ref(module)),
+            }
+            rows.append([Cell(values[c]) for c in columns])
+        if not rows:
+            rows.append([Cell(actor_cell if c == "actor" else DASH) for c in columns])
+        table.rows.extend(rows)
+    if "actor" in columns:
+        spanned(table.rows, columns.index("actor"))
+    table.notes = notes.texts
+    return table
+
+
+def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes: _Notes, page: str) -> dict[str, list[int]]:
+    """Note numbers for each transaction that is part of an 'at least one of' set."""
+    marks: dict[str, list[int]] = {}
+    for group in pa.at_least_one_of:
+        if not group.transactions:
+            continue
+        names = [transaction_link(fw, t, page) for t in group.transactions]
+        text = f"The {html.escape(fw.actors[pa.actor].name)} shall implement at least one of {or_list(names)}."
+        if group.note:
+            text += " " + render_inline(group.note, fw, page)
+        n = notes.number(text)
+        for t in group.transactions:
+            marks.setdefault(t, []).append(n)
+    return marks
+
+
+def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
+    section = numbering.profile_section(profile, numbering.OPTIONS)
+    table = Table("actor-options", numbering.table_number(section), f"{profile.acronym} - Actors and Options", _headings(fw, profile, "actor_options"))
+    notes = _Notes()
+    for pa in profile.actors:
+        actor_name = html.escape(fw.actors[pa.actor].name)
+        actor_cell = actor_link(fw, pa.actor, page)
+        option_marks: dict[str, list[int]] = {}
+        for group in pa.at_least_one_of:
+            if group.options:
+                names = [html.escape(profile.option(o).name) for o in group.options]
+                text = f"The {actor_name} shall support at least one of the {or_list(names)} Options."
+                n = notes.number(text)
+                for o in group.options:
+                    option_marks.setdefault(o, []).append(n)
+        rows = []
+        for claim in pa.options:
+            option = profile.option(claim.option)
+            marks = list(option_marks.get(option.id, []))
+            if claim.required:
+                marks.append(notes.number(f"The {actor_name} shall implement the {html.escape(option.name)} Option."))
+            for req in option.requires:
+                marks.append(notes.number(f"The {html.escape(option.name)} Option requires the {html.escape(profile.option(req).name)} Option."))
+            if claim.note:
+                marks.append(notes.number(render_inline(claim.note, fw, page)))
+            label = option_link(fw, profile, option.id, page)
+            if option.status in ("retired", "deprecated"):
+                label += f" ({option.status.capitalize()})"
+            ref = numbering.volume_ref(profile.domain, 1, numbering.option_section(profile, option.id))
+            values = [actor_cell, label + notes.mark(marks), ref]
+            rows.append([Cell(v) for v in values])
+        if not rows:
+            rows.append([Cell(actor_cell), Cell("No options defined"), Cell(DASH)])
+        table.rows.extend(r[: len(table.headings)] for r in rows)
+    spanned(table.rows)
+    table.notes = notes.texts
+    return table
+
+
+def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: str) -> str:
+    """'ATNA / Secure Node or Secure Application', as IHE writes alternatives."""
+    by_profile: dict[str, list[GroupingTarget]] = {}
+    for t in targets:
+        by_profile.setdefault(t.profile, []).append(t)
+    parts = []
+    for acronym, group in by_profile.items():
+        actors = or_list([actor_link(fw, t.actor, page) for t in group])
+        text = f"{profile_link(fw, acronym, page)} / {actors}"
+        options = [o for t in group for o in t.options]
+        if options:
+            target_profile = fw.profiles[acronym]
+            names = [option_link(fw, target_profile, o, page) for o in options]
+            text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
+        parts.append(text)
+    return or_list(parts, ", or") if len(parts) > 2 else " or ".join(parts)
+
+
+def grouping_condition_html(fw: Framework, profile: Profile, g: Grouping, page: str) -> str:
+    parts = []
+    if g.when_option:
+        parts.append(f"{option_link(fw, profile, g.when_option, page)} Option")
+    if g.condition:
+        parts.append(html.escape(g.condition))
+    return "; ".join(parts) or DASH
+
+
+def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
+    section = numbering.profile_section(profile, numbering.GROUPINGS)
+    headings = _headings(fw, profile, "required_groupings")
+    with_bindings = any(g.content_bindings for g in profile.groupings)
+    if with_bindings and len(headings) == 4:
+        headings = headings + ["Content Bindings Reference"]
+    table = Table("required-groupings", numbering.table_number(section), f"{profile.acronym} - Required Actor Groupings", headings)
+    notes = _Notes()
+    for pa in profile.actors:
+        actor_cell = actor_link(fw, pa.actor, page)
+        rows = []
+        for g in profile.groupings_of(pa.actor):
+            marks = []
+            if g.kind == "recommended":
+                marks.append(notes.number("Recommended grouping: it SHOULD be supported; it is not required."))
+            if g.note:
+                marks.append(notes.number(render_inline(g.note, fw, page)))
+            refs = sorted({t.profile for t in g.targets}, key=lambda acr: fw.profiles[acr].chapter)
+            ref = ", ".join(numbering.profile_ref(fw.profiles[acr]) for acr in refs)
+            values = [
+                actor_cell,
+                grouping_condition_html(fw, profile, g, page),
+                grouping_targets_html(fw, g.targets, page) + notes.mark(marks),
+                ref,
+            ]
+            if with_bindings:
+                values.append(html.escape(g.content_bindings) or DASH)
+            rows.append([Cell(v) for v in values])
+        if not rows:
+            values = [actor_cell, DASH, "None", DASH] + ([DASH] if with_bindings else [])
+            rows.append([Cell(v) for v in values])
+        table.rows.extend(rows)
+    _fit(table)
+    spanned(table.rows)
+    table.notes = notes.texts
+    return table
+
+
+def _fit(table: Table) -> None:
+    """A framework may configure fewer columns (no 'Grouping Condition'): drop the ones not asked for."""
+    if len(table.headings) >= len(table.rows[0]) if table.rows else True:
+        return
+    if len(table.headings) == 3:  # Actor | grouped with | Reference
+        for row in table.rows:
+            del row[1]

@@ -1,0 +1,519 @@
+"""What each page shows, computed from the model: numbers, links, tables, indexes.
+
+Templates are edited by people who are not programmers, so every decision (what
+number a section has, which profiles use an actor, what a cell links to) is
+made here, and a template only places finished values. All HTML fragments in
+these views are already escaped or sanitised.
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+from markupsafe import Markup
+
+from . import numbering, site_paths
+from .model import STATUS_LABELS, Framework, Profile, Transaction
+from .narrative import render as md
+from .tables import (
+    DASH,
+    Cell,
+    Table,
+    a,
+    actor_link,
+    actor_options,
+    actors_and_transactions,
+    grouping_condition_html,
+    grouping_targets_html,
+    option_link,
+    or_list,
+    profile_link,
+    required_groupings,
+    spanned,
+    transaction_link,
+)
+
+STATUS_NOTES = {
+    "public-comment": "This text is published for Public Comment. It will change, and must not be implemented as it stands.",
+    "trial-implementation": "This text is published for Trial Implementation. It may change before it becomes Final Text.",
+    "deprecated": "This is deprecated: it remains for existing implementations, but new work should not use it.",
+    "retired": "This is retired and is kept for reference only.",
+}
+
+
+@dataclass
+class Banner:
+    status: str
+    label: str
+    text: str
+
+
+def banner(status: str) -> Banner | None:
+    if status == "final-text":
+        return None
+    return Banner(status, STATUS_LABELS[status], STATUS_NOTES[status])
+
+
+@dataclass
+class Section:
+    """A numbered subsection. ``title`` is plain text; ``body`` and ``extra`` values are HTML."""
+
+    number: str
+    anchor: str
+    title: str
+    body: str = ""
+    extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.body = Markup(self.body)
+        self.extra = {k: safe(v) for k, v in self.extra.items()}
+
+
+def safe(value):
+    """Mark HTML built by the views (strings, or lists of them) as safe for the templates."""
+    if isinstance(value, str):
+        return Markup(value)
+    if isinstance(value, list):
+        return [safe(v) for v in value]
+    return value
+
+
+@dataclass
+class Figure:
+    """A numbered figure; ``html`` is the rendered diagram (or a placeholder until diagrams run)."""
+
+    key: str
+    number: str
+    caption: str
+    anchor: str
+    html: str = ""
+
+
+@dataclass
+class Page:
+    """A page to generate. ``title`` is plain text; string values in ``context`` are HTML."""
+
+    src: str
+    template: str
+    title: str
+    banner: Banner | None = None
+    context: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.context = {k: safe(v) for k, v in self.context.items()}
+
+
+def _status_label(fw: Framework, entity) -> str:
+    return STATUS_LABELS[fw.status_of(entity)]
+
+
+# ---------------------------------------------------------------- Volume 1
+
+
+def profile_page(fw: Framework, p: Profile) -> Page:
+    page = site_paths.profile_page(p.domain, p.acronym)
+    sec = lambda sub: numbering.profile_section(p, sub)  # noqa: E731
+    actors = []
+    for pa in p.actors:
+        actor = fw.actors[pa.actor]
+        actors.append(
+            Section(
+                numbering.actor_section(p, pa.actor),
+                f"actor-{pa.actor}",
+                actor.name,
+                md(pa.description or actor.definition, fw, page),
+                {"link": actor_link(fw, pa.actor, page)},
+            )
+        )
+    options = []
+    for o in p.options:
+        offered_by = [actor_link(fw, pa.actor, page) for pa in p.actors if any(c.option == o.id for c in pa.options)]
+        adds = [transaction_link(fw, t, page) for t in o.transactions]
+        requires = [option_link(fw, p, r, page) + " Option" for r in o.requires]
+        options.append(
+            Section(
+                numbering.option_section(p, o.id),
+                f"option-{o.id}",
+                f"{o.name} Option",
+                md(o.description, fw, page),
+                {
+                    "actors": or_list(offered_by, "and"),
+                    "adds": or_list(adds, "and"),
+                    "requires": or_list(requires, "and"),
+                    "status": STATUS_LABELS[o.status] if o.status else "",
+                },
+            )
+        )
+    use_cases = []
+    for uc in p.use_cases:
+        number = numbering.use_case_section(p, uc.id)
+        steps = []
+        for step in uc.steps:
+            who = actor_link(fw, step.from_actor, page)
+            if step.to_actor:
+                who += " \u2192 " + actor_link(fw, step.to_actor, page)
+            via = f" ({transaction_link(fw, step.transaction, page)})" if step.transaction else ""
+            steps.append(f"{who}: {html.escape(step.text)}{via}")
+        use_cases.append(
+            Section(
+                number,
+                f"use-case-{uc.id}",
+                uc.title,
+                md(uc.description, fw, page),
+                {
+                    "steps": steps,
+                    "figure": Figure(f"uc-{p.acronym}-{uc.id}", f"{number}-1", f"{uc.title}: Process Flow", f"figure-uc-{uc.id}")
+                    if uc.steps
+                    else None,
+                },
+            )
+        )
+    title = f"{p.chapter} {p.name} ({p.acronym})"
+    return Page(
+        page,
+        "profile.md.j2",
+        title,
+        banner(fw.status_of(p)),
+        {
+            "profile": p,
+            "status": _status_label(fw, p),
+            "type": p.type.capitalize(),
+            "summary": md(p.summary, fw, page),
+            "s": {
+                "actors": sec(numbering.ACTORS),
+                "descriptions": sec(numbering.ACTOR_DESCRIPTIONS),
+                "options": sec(numbering.OPTIONS),
+                "groupings": sec(numbering.GROUPINGS),
+                "overview": sec(numbering.OVERVIEW),
+                "concepts": sec(numbering.CONCEPTS),
+                "use_cases": sec(numbering.USE_CASES),
+                "security": sec(numbering.SECURITY),
+                "cross_profile": sec(numbering.CROSS_PROFILE),
+            },
+            "actor_figure": Figure(
+                f"profile-{p.acronym}",
+                numbering.table_number(sec(numbering.ACTORS)),
+                f"{p.acronym} Actor Diagram",
+                "figure-actor-diagram",
+            ),
+            "actors_table": actors_and_transactions(fw, p, page),
+            "actors": actors,
+            "options_table": actor_options(fw, p, page),
+            "options": options,
+            "groupings_table": required_groupings(fw, p, page),
+            "overview": md(p.overview, fw, page),
+            "use_cases": use_cases,
+            "security": md(p.security, fw, page),
+            "cross_profile": md(p.cross_profile, fw, page),
+        },
+    )
+
+
+# ---------------------------------------------------------------- Volume 2
+
+
+def usages_of_transaction(fw: Framework, tx_id: str) -> list[tuple[Profile, str, str]]:
+    """(profile, actor id, optionality) for every profile row naming the transaction."""
+    out = []
+    for p in numbering.profiles_in_order(fw):
+        for pa in p.actors:
+            for use in pa.transactions:
+                if use.transaction == tx_id:
+                    out.append((p, pa.actor, use.optionality))
+    return out
+
+
+def transaction_page(fw: Framework, t: Transaction) -> Page:
+    page = site_paths.transaction_page(t.domain, t.id)
+    number = numbering.transaction_section(t)
+    roles = Table(
+        "actor-roles",
+        numbering.table_number(f"{number}.2"),
+        "Actor Roles",
+        ["Actor", "Role", "Description"],
+    )
+    for r in t.roles:
+        roles.rows.append([Cell(actor_link(fw, r.actor, page)), Cell(r.role.capitalize()), Cell(md(r.description, fw, page) or DASH)])
+    standards = []
+    for sid in t.standards:
+        std = fw.standards[sid]
+        href = site_paths.url_link(page, site_paths.index_page(std.domain, "standards"), site_paths.entity_anchor("standard", sid))
+        standards.append(a(href, std.title))
+    messages = []
+    for i, m in enumerate(t.messages, start=1):
+        messages.append(
+            Section(
+                f"{number}.4.{i}",
+                f"message-{i}",
+                m.name,
+                "",
+                {
+                    "type": m.type.capitalize(),
+                    "trigger": md(m.trigger, fw, page),
+                    "semantics": md(m.semantics, fw, page),
+                    "expected_actions": md(m.expected_actions, fw, page),
+                },
+            )
+        )
+    used_by = Table("used-by", "", "Profiles using this transaction", ["Profile", "Actor", "Role", "Optionality"])
+    for p, actor_id, opt in usages_of_transaction(fw, t.id):
+        roles_of = " and ".join(sorted({r.role.capitalize() for r in t.roles if r.actor == actor_id})) or DASH
+        used_by.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(actor_link(fw, actor_id, page)), Cell(roles_of), Cell(opt)])
+    return Page(
+        page,
+        "transaction.md.j2",
+        f"{number} {t.label}",
+        banner(fw.status_of(t)),
+        {
+            "tx": t,
+            "number": number,
+            "citation": numbering.transaction_ref(t),
+            "status": _status_label(fw, t),
+            "scope": md(t.scope, fw, page),
+            "roles_table": roles,
+            "standards": standards,
+            "figure": Figure(f"tx-{t.id}", numbering.table_number(f"{number}.4"), f"Interaction Diagram", "figure-interaction"),
+            "messages": messages,
+            "security": md(t.security, fw, page),
+            "audit": md(t.audit, fw, page),
+            "used_by": used_by,
+        },
+    )
+
+
+# ---------------------------------------------------------------- Volume 3
+
+
+def content_page(fw: Framework, c) -> Page:
+    page = site_paths.content_page(c.domain, c.id)
+    used_by = Table("used-by", "", "Actors creating or consuming this content", ["Profile", "Actor", "Optionality"])
+    for p in numbering.profiles_in_order(fw):
+        for pa in p.actors:
+            for cu in pa.content_modules:
+                if cu.module == c.id:
+                    used_by.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(actor_link(fw, pa.actor, page)), Cell(cu.optionality)])
+    standards = [
+        a(site_paths.url_link(page, site_paths.index_page(fw.standards[s].domain, "standards"), site_paths.entity_anchor("standard", s)), fw.standards[s].title)
+        for s in c.standards
+    ]
+    sections = [Section(f"{c.section}.{i}", f"section-{i}", s.title, md(s.body, fw, page)) for i, s in enumerate(c.sections, start=1)]
+    return Page(
+        page,
+        "content.md.j2",
+        f"{c.section} {c.name}",
+        banner(fw.status_of(c)),
+        {
+            "module": c,
+            "citation": numbering.content_ref(c),
+            "status": _status_label(fw, c),
+            "summary": md(c.summary, fw, page),
+            "standards": standards,
+            "sections": sections,
+            "used_by": used_by,
+        },
+    )
+
+
+# ---------------------------------------------------------------- actors and indexes
+
+
+def actor_page(fw: Framework, actor) -> Page:
+    """Everything an actor takes part in: the index no published framework has."""
+    page = site_paths.actor_page(actor.domain, actor.id)
+    profiles = Table("profiles", "", "Profiles and transactions", ["Profile", "Transaction", "Role", "Optionality"])
+    options = Table("options", "", "Options this actor may claim", ["Profile", "Option"])
+    groups_with = Table("grouped-with", "", "Groupings this actor must support", ["Profile", "Condition", "To be grouped with"])
+    required_by = Table("required-by", "", "Groupings that require this actor", ["Profile", "Actor", "Condition", "Grouping"])
+    for p in numbering.profiles_in_order(fw):
+        pa = p.actor(actor.id)
+        if pa is not None:
+            for use in pa.transactions:
+                tx = fw.transactions[use.transaction]
+                role = " and ".join(sorted({r.role.capitalize() for r in tx.roles if r.actor == actor.id})) or DASH
+                profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(transaction_link(fw, tx.id, page)), Cell(role), Cell(use.optionality)])
+            for cu in pa.content_modules:
+                module = fw.content_modules[cu.module]
+                href = site_paths.url_link(page, site_paths.content_page(module.domain, module.id))
+                profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(a(href, module.name)), Cell(DASH), Cell(cu.optionality)])
+            if not pa.transactions and not pa.content_modules:
+                profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(DASH), Cell(DASH), Cell(DASH)])
+            for claim in pa.options:
+                label = option_link(fw, p, claim.option, page) + (" (required)" if claim.required else "")
+                options.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(label)])
+            for g in p.groupings_of(actor.id):
+                groups_with.rows.append(
+                    [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page))]
+                )
+        for g in p.groupings:
+            if any(t.actor == actor.id for t in g.targets):
+                required_by.rows.append(
+                    [
+                        Cell(profile_link(fw, p.acronym, page)),
+                        Cell(actor_link(fw, g.actor, page)),
+                        Cell(grouping_condition_html(fw, p, g, page)),
+                        Cell(grouping_targets_html(fw, g.targets, page) + (" (recommended)" if g.kind == "recommended" else "")),
+                    ]
+                )
+    for table in (profiles, options, groups_with):
+        _span_first(table)
+    return Page(
+        page,
+        "actor.md.j2",
+        actor.name,
+        banner(fw.status_of(actor)) if actor.status else None,
+        {
+            "actor": actor,
+            "definition": md(actor.definition, fw, page),
+            "profiles": profiles,
+            "options": options,
+            "groups_with": groups_with,
+            "required_by": required_by,
+        },
+    )
+
+
+def _span_first(table: Table) -> None:
+    if table.rows:
+        spanned(table.rows)
+
+
+def appendix_a(fw: Framework, domain: str) -> Page:
+    page = site_paths.appendix_page(domain, "A")
+    table = Table("actor-summary", "", "Actor Summary Definitions", ["Actor", "Definition", "Profiles"])
+    for actor in sorted((x for x in fw.actors.values() if x.domain == domain), key=lambda x: x.name.lower()):
+        in_profiles = [profile_link(fw, p.acronym, page) for p in numbering.profiles_in_order(fw) if p.actor(actor.id)]
+        table.rows.append([Cell(actor_link(fw, actor.id, page)), Cell(md(actor.definition, fw, page)), Cell(", ".join(in_profiles) or DASH)])
+    return Page(page, "appendix.md.j2", "Appendix A: Actor Summary Definitions", None, {"intro": "Every actor of the framework, with the profiles it takes part in.", "table": table})
+
+
+def appendix_b(fw: Framework, domain: str) -> Page:
+    page = site_paths.appendix_page(domain, "B")
+    table = Table("transaction-summary", "", "Transaction Summary Definitions", ["Transaction", "Definition", "Profiles"])
+    for tx in numbering.transactions_in_order(fw, domain):
+        in_profiles = sorted({p.acronym for p, _a, _o in usages_of_transaction(fw, tx.id)}, key=lambda acr: fw.profiles[acr].chapter)
+        table.rows.append(
+            [Cell(transaction_link(fw, tx.id, page)), Cell(md(tx.scope, fw, page)), Cell(", ".join(profile_link(fw, acr, page) for acr in in_profiles) or DASH)]
+        )
+    return Page(page, "appendix.md.j2", "Appendix B: Transaction Summary Definitions", None, {"intro": "Every transaction of the framework, with the profiles that use it.", "table": table})
+
+
+def appendix_d(fw: Framework, domain: str) -> Page:
+    page = site_paths.appendix_page(domain, "D")
+    table = Table("glossary", "", "Glossary", ["Term", "Definition", "Synonyms"])
+    for term in sorted((t for t in fw.glossary if t.domain == domain), key=lambda t: t.term.lower()):
+        table.rows.append([Cell(html.escape(term.term)), Cell(md(term.definition, fw, page)), Cell(html.escape(", ".join(term.synonyms)) or DASH)])
+    return Page(page, "appendix.md.j2", "Appendix D: Glossary", None, {"intro": "Terms used in this framework.", "table": table})
+
+
+def transactions_index(fw: Framework, domain: str) -> Page:
+    page = site_paths.index_page(domain, "transactions")
+    table = Table("transaction-index", "", "Transactions, the profiles and actors that use them, and with what optionality", ["Transaction", "Profile", "Actor", "Optionality"])
+    for tx in numbering.transactions_in_order(fw, domain):
+        usages = usages_of_transaction(fw, tx.id)
+        for p, actor_id, opt in usages or [(None, "", DASH)]:
+            table.rows.append(
+                [
+                    Cell(transaction_link(fw, tx.id, page)),
+                    Cell(profile_link(fw, p.acronym, page) if p else DASH),
+                    Cell(actor_link(fw, actor_id, page) if actor_id else DASH),
+                    Cell(opt),
+                ]
+            )
+    _span_first(table)
+    return Page(page, "appendix.md.j2", "Index of Transactions", None, {"intro": "For each transaction, every profile and actor that uses it.", "table": table})
+
+
+def standards_index(fw: Framework, domain: str) -> Page:
+    page = site_paths.index_page(domain, "standards")
+    entries = []
+    for std in sorted((s for s in fw.standards.values() if s.domain == domain), key=lambda s: s.id.lower()):
+        txs = [transaction_link(fw, t.id, page) for t in numbering.transactions_in_order(fw) if std.id in t.standards]
+        mods = [
+            a(site_paths.url_link(page, site_paths.content_page(c.domain, c.id)), c.name) for c in numbering.content_in_order(fw) if std.id in c.standards
+        ]
+        entries.append(
+            Section(
+                "",
+                site_paths.entity_anchor("standard", std.id),
+                std.title,
+                "",
+                {
+                    "id": std.id,
+                    "publisher": std.publisher,
+                    "url": std.url,
+                    "used_by": ", ".join(txs + mods) or "Not referenced by any transaction or content module.",
+                },
+            )
+        )
+    return Page(page, "standards.md.j2", "Index of Referenced Standards", None, {"standards": entries})
+
+
+# ---------------------------------------------------------------- landing pages
+
+
+def volume_index(fw: Framework, domain: str, volume: int) -> Page:
+    page = site_paths.volume_index(domain, volume)
+    entries = []
+    if volume == 1:
+        title = f"{domain} TF-1: Integration Profiles"
+        for p in numbering.profiles_in_order(fw, domain):
+            href = site_paths.url_link(page, site_paths.profile_page(domain, p.acronym))
+            entries.append([str(p.chapter), a(href, f"{p.name} ({p.acronym})"), p.type.capitalize(), _status_label(fw, p)])
+        headings = ["Chapter", "Profile", "Type", "Status"]
+    elif volume == 2:
+        title = f"{domain} TF-2: Transactions"
+        for t in numbering.transactions_in_order(fw, domain):
+            entries.append([numbering.transaction_section(t), transaction_link(fw, t.id, page), _status_label(fw, t)])
+        headings = ["Section", "Transaction", "Status"]
+    else:
+        title = f"{domain} TF-3: Content Modules"
+        for c in numbering.content_in_order(fw, domain):
+            href = site_paths.url_link(page, site_paths.content_page(domain, c.id))
+            entries.append([c.section, a(href, c.name), _status_label(fw, c)])
+        headings = ["Section", "Content Module", "Status"]
+    table = Table(f"volume-{volume}", "", title, headings, [[Cell(v) for v in row] for row in entries])
+    return Page(page, "volume.md.j2", title, None, {"table": table, "volume": volume})
+
+
+def domain_home(fw: Framework, domain: str, extra_links: list[tuple[str, str]]) -> Page:
+    d = fw.domains[domain]
+    page = site_paths.domain_home(domain)
+    links = [
+        (f"Volume 1: Integration Profiles", site_paths.volume_index(domain, 1)),
+        (f"Volume 2: Transactions", site_paths.volume_index(domain, 2)),
+        (f"Volume 3: Content Modules", site_paths.volume_index(domain, 3)),
+        ("Appendix A: Actors", site_paths.appendix_page(domain, "A")),
+        ("Appendix B: Transactions", site_paths.appendix_page(domain, "B")),
+        ("Appendix D: Glossary", site_paths.appendix_page(domain, "D")),
+        ("Index of Transactions", site_paths.index_page(domain, "transactions")),
+        ("Index of Referenced Standards", site_paths.index_page(domain, "standards")),
+    ] + extra_links
+    return Page(
+        page,
+        "domain.md.j2",
+        d.title,
+        banner(d.status),
+        {
+            "domain": d,
+            "status": STATUS_LABELS[d.status],
+            "description": md(d.description, fw, page),
+            "links": [a(site_paths.url_link(page, target), text) for text, target in links],
+            "counts": {
+                "profiles": sum(p.domain == domain for p in fw.profiles.values()),
+                "transactions": sum(t.domain == domain for t in fw.transactions.values()),
+                "actors": sum(x.domain == domain for x in fw.actors.values()),
+            },
+        },
+    )
+
+
+def site_home(fw: Framework) -> Page:
+    page = site_paths.HOME
+    domains = []
+    for acronym, d in sorted(fw.domains.items()):
+        href = site_paths.url_link(page, site_paths.domain_home(acronym))
+        domains.append([a(href, f"{d.title} ({acronym})"), html.escape(d.revision), html.escape(d.date), STATUS_LABELS[d.status]])
+    table = Table("domains", "", "Technical Frameworks", ["Framework", "Revision", "Date", "Status"], [[Cell(v) for v in row] for row in domains])
+    export = site_paths.url_link(page, site_paths.EXPORT)
+    return Page(page, "home.md.j2", "Technical Frameworks", None, {"table": table, "export": a(export, "model.json")})
