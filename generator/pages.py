@@ -7,6 +7,7 @@ navigation. mkdocs only turns that into HTML; it never reads the specs itself.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -86,7 +87,25 @@ def all_pages(fw: Framework) -> list[views.Page]:
 
 
 def navigation(fw: Framework) -> list[NavItem]:
-    """Nested by domain and volume: with navigation.prune each page carries only its branch."""
+    """Nested by domain and volume: with navigation.prune each page carries only its branch.
+
+    Themes print navigation titles as HTML, unescaped, so titles taken from the
+    specs are escaped here.
+    """
+    return _escaped(_navigation(fw))
+
+
+def _escaped(nav: list[NavItem]) -> list[NavItem]:
+    out: list[NavItem] = []
+    for item in nav:
+        if isinstance(item, dict):
+            out.append({html.escape(k, quote=False): (_escaped(v) if isinstance(v, list) else v) for k, v in item.items()})
+        else:
+            out.append(item)
+    return out
+
+
+def _navigation(fw: Framework) -> list[NavItem]:
     nav: list[NavItem] = [{"Home": site_paths.HOME}]
     for domain in sorted(fw.domains):
         profiles = [{f"{p.chapter} {p.acronym}": site_paths.profile_page(domain, p.acronym)} for p in numbering.profiles_in_order(fw, domain)]

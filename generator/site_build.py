@@ -82,8 +82,10 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
     """mkdocs' live-reloading server; it rebuilds when a spec or template changes."""
     from mkdocs.commands.serve import serve
 
-    config_file = config_file.resolve()
-    kwargs = {"config_file": str(config_file), "livereload": True, "dev_addr": f"{host}:{port}"}
+    from .pages import default_templates_dir
+
+    watch = [str(default_templates_dir())]
     if specs is not None:
         os.environ["TFPUB_SPECS"] = str(specs.resolve())
-    serve(**kwargs)
+        watch.append(str(specs.resolve()))
+    serve(config_file=str(config_file.resolve()), livereload=True, dev_addr=f"{host}:{port}", watch=watch)

@@ -81,9 +81,10 @@ def a(href: str, text: str, title: str = "") -> str:
 
 
 def or_list(items: list[str], word: str = "or") -> str:
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + f" {word} " + items[-1]
+    """'A or B', 'A, B, or C': IHE writes the serial comma."""
+    if len(items) <= 2:
+        return f" {word} ".join(items)
+    return ", ".join(items[:-1]) + f", {word} " + items[-1]
 
 
 def spanned(rows: list[list[Cell]], column: int = 0) -> list[list[Cell]]:
@@ -257,7 +258,7 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
             names = [option_link(fw, target_profile, o, page) for o in options]
             text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
         parts.append(text)
-    return or_list(parts, ", or") if len(parts) > 2 else " or ".join(parts)
+    return or_list(parts)
 
 
 def grouping_condition_html(fw: Framework, profile: Profile, g: Grouping, page: str) -> str:
