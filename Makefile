@@ -14,7 +14,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 site: $(STAMP)
-	$(BIN)/tfpub validate specs
+	$(BIN)/tfpub build
+
+serve: $(STAMP)
+	$(BIN)/tfpub serve
 
 validate: $(STAMP)
 	$(BIN)/tfpub validate specs

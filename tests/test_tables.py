@@ -1,0 +1,96 @@
+"""Volume 1 tables: numbers, notes, spans, 'None' rows, alternatives, configurable headings."""
+
+from __future__ import annotations
+
+import functools
+
+from generator import tables
+from generator.validate import validate
+from sitebuild import SPECS
+
+
+@functools.lru_cache(maxsize=None)
+def example():
+    return validate(SPECS).framework
+
+
+PAGE = "ITI/volume-1/X.md"
+
+
+def test_tables_are_numbered_from_the_chapter():
+    fw = example()
+    xds = fw.profiles["XDS.b"]
+    assert tables.actors_and_transactions(fw, xds, PAGE).caption == "Table 10.1-1: XDS.b Profile - Actors and Transactions"
+    assert tables.actor_options(fw, xds, PAGE).caption == "Table 10.2-1: XDS.b - Actors and Options"
+    assert tables.required_groupings(fw, xds, PAGE).caption == "Table 10.3-1: XDS.b - Required Actor Groupings"
+
+
+def test_at_least_one_of_becomes_a_numbered_note_on_each_member_row():
+    fw = example()
+    table = tables.actors_and_transactions(fw, fw.profiles["XDS.b"], PAGE)
+    registry_rows = [r for r in table.rows if "Document Registry" in r[0].html or r[0].covered]
+    feed = [r for r in table.rows if "[ITI-8]" in r[1].html or "[ITI-44]" in r[1].html]
+    assert all("(Note" in r[3].html for r in feed)
+    note = next(n for n in table.notes if "at least one of" in n and "Document Registry" in n)
+    assert "[ITI-8]" in note and "[ITI-44]" in note
+    assert registry_rows
+
+
+def test_actor_cell_spans_its_rows():
+    fw = example()
+    table = tables.actors_and_transactions(fw, fw.profiles["XDS.b"], PAGE)
+    first = table.rows[0][0]
+    assert "Document Consumer" in first.html and first.rowspan == 2
+    assert table.rows[1][0].covered
+
+
+def test_actor_without_groupings_shows_none():
+    fw = example()
+    table = tables.required_groupings(fw, fw.profiles["CT"], PAGE)
+    assert [c.html for c in table.rows[0]][2] == "None"
+
+
+def test_alternatives_read_the_ihe_way():
+    fw = example()
+    table = tables.required_groupings(fw, fw.profiles["XDS.b"], PAGE)
+    texts = [" ".join(c.html.striptags().split()) for row in table.rows for c in row]
+    assert "ATNA / Secure Node or Secure Application" in texts
+    assert "CT / Time Client" in texts
+
+
+def test_conditional_grouping_shows_its_option():
+    fw = example()
+    table = tables.required_groupings(fw, fw.profiles["MHD"], PAGE)
+    conditions = [row[1].html.striptags() for row in table.rows]
+    assert "XDS on FHIR Option" in conditions
+
+
+def test_actor_without_options_says_so():
+    fw = example()
+    table = tables.actor_options(fw, fw.profiles["PIXm"], PAGE)
+    assert any(row[1].html == "No options defined" for row in table.rows)
+
+
+def test_headings_are_configurable_per_framework(tree):
+    tree["ITX/domain.yaml"]["publishing"] = {
+        "actors_and_transactions_columns": ["actor", "transaction", "optionality", "reference"],
+        "table_headings": {
+            "actors_and_transactions": ["Actors", "Transactions", "Optionality", "Section"],
+            "actor_options": ["Actor", "Options", "Vol. & Section"],
+        },
+    }
+    result = tree.validate()
+    assert result.ok, result.problems
+    fw = result.framework
+    profile = next(p for p in fw.profiles.values() if p.domain == "ITX")
+    at = tables.actors_and_transactions(fw, profile, PAGE)
+    assert at.headings == ["Actors", "Transactions", "Optionality", "Section"]
+    assert all(len([c for c in row]) == 4 for row in at.rows)
+    assert tables.actor_options(fw, profile, PAGE).headings == ["Actor", "Options", "Vol. & Section"]
+
+
+def test_default_headings_are_the_current_ihe_template():
+    fw = example()
+    xds = fw.profiles["XDS.b"]
+    assert tables.actors_and_transactions(fw, xds, PAGE).headings == ["Actors", "Transactions", "Initiator or Responder", "Optionality", "Reference"]
+    assert tables.required_groupings(fw, xds, PAGE).headings[:4] == ["XDS.b Actor", "Grouping Condition", "Actor(s) to be grouped with", "Reference"]
