@@ -5,6 +5,8 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
+TOOLS_STAMP := tools/node_modules/.installed-stamp
+
 .PHONY: site test validate serve bench clean
 
 $(STAMP): pyproject.toml
@@ -22,7 +24,13 @@ serve: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/tfpub validate specs
 
-test: $(STAMP)
+# The YAML language server editors use, for the schema-completion tests (skipped without npm).
+$(TOOLS_STAMP): tools/package.json tools/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --prefix tools --no-audit --no-fund --silent && touch $@; \
+	else echo "npm not found: the editor-completion tests will be skipped"; fi
+
+test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/python -m pytest
 
 clean:
