@@ -25,7 +25,7 @@ FILE_KINDS = {
     "standards.yaml": "standards",
 }
 # Folders that later stages read on their own terms; discovery leaves them alone.
-OTHER_FOLDERS = {"annexes", "supplements", "pages", "templates", "overrides"}
+OTHER_FOLDERS = {"annexes", "statements", "supplements", "pages", "templates", "overrides"}
 
 
 @dataclass(frozen=True)

@@ -56,7 +56,7 @@ def _body(kind: str, id_: str, *, name: str, chapter: int, actors: list[str], se
     if kind == "actor":
         return {"id": id_, "name": name or _name_from(id_), "definition": todo}
     if kind == "transaction":
-        initiator, responder = (actors + ["todo-initiator", "todo-responder"][len(actors):])[:2]
+        initiator, responder = actors
         return {
             "id": id_,
             "name": name or "TODO Transaction Name",
@@ -78,7 +78,7 @@ def _body(kind: str, id_: str, *, name: str, chapter: int, actors: list[str], se
             "type": "workflow",
             "status": "public-comment",
             "summary": todo,
-            "actors": [{"actor": a, "transactions": []} for a in (actors or ["todo-actor"])],
+            "actors": [{"actor": a, "transactions": []} for a in actors],
         }
     return {"id": id_, "name": name or _name_from(id_), "section": section or "5.99", "summary": todo}
 
@@ -107,10 +107,15 @@ def new_file(
         domain = yaml.safe_load((domain_dir / "domain.yaml").read_text(encoding="utf-8")).get("acronym", "")
         if not id_.startswith(f"{domain}-"):
             raise ScaffoldError(f"transactions of the {domain} domain are numbered {domain}-n, not {id_}")
+    actors = list(actors or [])
+    if kind == "transaction" and len(actors) != 2:
+        raise ScaffoldError("name the initiator and the responder: --actor INITIATOR --actor RESPONDER")
+    if kind == "profile" and not actors:
+        raise ScaffoldError("name the profile's actors: --actor ACTOR (repeat for each)")
     if kind == "profile" and chapter is None:
         chapter = _next_chapter(domain_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    body = _body(kind, id_, name=name, chapter=chapter or 1, actors=list(actors or []), section=section)
+    body = _body(kind, id_, name=name, chapter=chapter or 1, actors=actors, section=section)
     text = yaml.safe_dump(body, sort_keys=False, allow_unicode=True, width=100)
     target.write_text(schema_line(target, kind) + text, encoding="utf-8")
     return target

@@ -44,7 +44,7 @@ def test_status_banner_and_dark_palette():
         banner = page.locator(".tfpub-status--trial-implementation")
         assert "Trial Implementation" in banner.inner_text()
         page.goto(base + "ITI/volume-1/XDS.b/")
-        assert page.locator(".tfpub-status").count() == 0
+        assert page.locator(".tfpub-status--trial-implementation, .tfpub-status--public-comment").count() == 0
         page.locator("form[data-md-component=palette] label").first.click()
         assert page.locator("body").get_attribute("data-md-color-scheme") == "slate"
         assert page.problems == []
