@@ -171,6 +171,9 @@ def load_or_exit(specs: Path):
 
 
 # Commands contributed by subpackages are registered here, one line each.
+from .annex.cli import annex as _annex; cli.add_command(_annex)  # noqa: E402,E702
+from .diagrams.cli import doctor; cli.add_command(doctor)  # noqa: E402,E702
+from .supplements.cli import supplement as _supplement; cli.add_command(_supplement)  # noqa: E402,E702
 
 
 def main() -> None:

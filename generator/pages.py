@@ -71,6 +71,11 @@ FigureHook = Callable[[Framework, list[views.Page]], None]
 
 
 def all_pages(fw: Framework) -> list[views.Page]:
+    with views.indexed(fw):  # who-uses-what lookups, computed once for all pages
+        return _all_pages(fw)
+
+
+def _all_pages(fw: Framework) -> list[views.Page]:
     pages = [views.site_home(fw)]
     for domain in sorted(fw.domains):
         pages.append(views.domain_home(fw, domain, []))
@@ -142,15 +147,52 @@ def stylesheet() -> str:
     return resources.files("generator").joinpath("assets/tfpub.css").read_text(encoding="utf-8")
 
 
-def generate(fw: Framework, *, template_dirs: list[Path] | None = None, figures: FigureHook | None = None) -> SiteSource:
-    """The whole site source for ``fw``. ``figures`` fills in diagrams, when that stage runs."""
+def _add_annexes(site: SiteSource, fw: Framework, specs_root: Path) -> None:
+    """Annex pages, their downloads, and the annex builder, under each domain's 'Annexes'."""
+    from .annex import site as annex_site
+
+    files = annex_site.annex_site_files(fw, specs_root)
+    site.files.update(files)
+    for item in site.nav:
+        if not isinstance(item, dict):
+            continue
+        for domain, children in item.items():
+            index = annex_site.index_page(domain)
+            if index not in files or not isinstance(children, list):
+                continue
+            pages = sorted(p for p in files if p.startswith(f"{domain}/annexes/") and p.endswith(".md") and p not in (index, annex_site.builder_page(domain)))
+            children.append({"Annexes": [index, {"Annex builder": annex_site.builder_page(domain)}] + pages})
+
+
+def generate(
+    fw: Framework, *, template_dirs: list[Path] | None = None, figures: FigureHook | None = None, specs_root: Path | None = None
+) -> SiteSource:
+    """The whole site source for ``fw``. ``figures`` fills in diagrams, when that stage runs.
+
+    ``specs_root`` (the specs folder) adds what lies beside the specs, such as supplements.
+    """
     env = environment(template_dirs)
     pages = all_pages(fw)
     if figures:
         figures(fw, pages)
+    # --- supplements (generator/supplements): notes on the chapters that open supplements change
+    if specs_root is not None:
+        from .supplements import site as supplements_site
+
+        supplements_site.annotate_pages(fw, specs_root, pages)
+    # --- end supplements
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
     for page in pages:
         site.files[page.src] = render_page(env, page)
+    # --- supplements: their pages, print versions and index, stylesheet and navigation
+    if specs_root is not None:
+        site.files.update(supplements_site.supplement_site_files(fw, specs_root, env))
+        if supplements_site.STYLESHEET in site.files:
+            site.extra_css.append(supplements_site.STYLESHEET)
+        supplements_site.add_navigation(site.nav, fw, specs_root)
+    # --- end supplements
+    if specs_root is not None:
+        _add_annexes(site, fw, specs_root)
     site.files[site_paths.EXPORT] = export_json(fw)
     site.files["model.schema.json"] = resources.files("generator.schemas").joinpath("export.schema.json").read_text(encoding="utf-8")
     site.files["assets/tfpub.css"] = stylesheet()

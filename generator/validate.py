@@ -76,6 +76,15 @@ def validate(root: Path) -> Validation:
     framework, sources = build(valid, domain_of)
     sources.broken = _broken_ids(broken)
     problems.extend(run_checks(framework, sources))
+    # Supplements (generator/supplements): each checked against this framework, and against each other.
+    from .supplements import validate_supplements
+
+    problems.extend(validate_supplements(root, framework, sources, base_ok=not any(p.is_error for p in problems)))
+    # Annexes and integration statements name profiles and actors: checked only on a sound model.
+    if not any(p.is_error for p in problems):
+        from .annex import validate_annexes
+
+        problems.extend(validate_annexes(root, framework))
     return Validation(framework, sort_problems(problems), sources, files)
 
 

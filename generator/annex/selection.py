@@ -241,6 +241,7 @@ def annex_from_json(path: Path) -> tuple[Annex | None, list[Problem]]:
         revision=text("revision", ""),
         minimum_status=text("minimum_status", "final-text"),
         introduction=text("introduction", ""),
+        domain=text("domain", ""),
         loc=Loc(display),
     )
     if not _PREFIX_RE.match(annex.prefix):

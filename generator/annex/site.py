@@ -1,5 +1,231 @@
-def annex_site_files(fw, specs_root):
-    raise NotImplementedError
+"""Annexes on the published site: validation for ``tfpub validate``, and the files the publisher adds.
 
-def validate_annexes(root, fw):
-    return []
+:func:`annex_site_files` returns mkdocs source paths mapped to their content:
+
+* ``<DOMAIN>/annexes/<id>.md`` for each annex, with the annex rendered and links
+  to its downloads, which lie beside it: ``<id>.docx``, ``.xlsx``, ``.csv``, ``.json``;
+* ``<DOMAIN>/annexes/index.md``, listing the domain's annexes;
+* ``<DOMAIN>/annexes/builder.md``, the annex builder page, which loads
+  :data:`BUILDER_JS` with a relative ``<script>`` tag and fetches the model export
+  (:data:`generator.site_paths.EXPORT`) with a relative URL, both computed for
+  mkdocs' directory URLs (``use_directory_urls: true``);
+* :data:`BUILDER_JS` itself, the builder's script.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from importlib import resources
+from pathlib import Path
+
+from .. import site_paths
+from ..discovery import display_path, domain_dirs
+from ..model import STATUS_LABELS, STATUS_RANK, Framework
+from ..problems import Loc, Problem, sort_problems, warning
+from .expand import CONFORMANCE, expand
+from .office import annex_docx, annex_xlsx
+from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, to_csv, to_json, to_markdown
+from .selection import DEFAULT_ID, DEFAULT_PREFIX, DEFAULT_TITLE, Annex, AnnexError, Statement, check_annex, read_annex, read_statement
+from .statement import check_statement
+
+ANNEX_FOLDER = "annexes"
+STATEMENT_FOLDER = "statements"
+BUILDER_JS = "assets/tfpub-annex-builder.js"
+DOWNLOADS = [("Word (.docx)", "docx"), ("Excel compliance matrix (.xlsx)", "xlsx"), ("CSV", "csv"), ("JSON", "json")]
+
+
+def index_page(domain: str) -> str:
+    return f"{domain}/{ANNEX_FOLDER}/index.md"
+
+
+def builder_page(domain: str) -> str:
+    return f"{domain}/{ANNEX_FOLDER}/builder.md"
+
+
+# --------------------------------------------------------------------------- reading and validating
+
+
+def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    out = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix == ".yml":
+            problems.append(warning(Loc(display_path(path)), "annex and statement files end in .yaml; rename this file so it is read", "unknown-file"))
+        elif path.suffix == ".yaml":
+            out.append(path)
+    return out
+
+
+def load_annexes(root: Path, fw: Framework) -> tuple[list[Annex], list[Problem]]:
+    """Every annex under ``root/<DOMAIN>/annexes/`` that loads and checks without errors, and all problems."""
+    annexes, problems = [], []
+    for ddir in domain_dirs(root) if root.is_dir() else []:
+        for path in _yaml_files(ddir / ANNEX_FOLDER, problems):
+            annex, found = read_annex(path, ddir.name)
+            problems += found
+            if annex is None or any(p.is_error for p in found):
+                continue
+            checked = check_annex(fw, annex)
+            problems += checked
+            if any(p.is_error for p in checked):
+                continue
+            problems += status_warnings(fw, annex)
+            annexes.append(annex)
+    return annexes, problems
+
+
+def load_statements(root: Path, fw: Framework) -> tuple[list[Statement], list[Problem]]:
+    statements, problems = [], []
+    for ddir in domain_dirs(root) if root.is_dir() else []:
+        for path in _yaml_files(ddir / STATEMENT_FOLDER, problems):
+            statement, found = read_statement(path)
+            problems += found
+            if statement is None or any(p.is_error for p in found):
+                continue
+            checked = check_statement(fw, statement)
+            problems += checked
+            if not any(p.is_error for p in checked):
+                statements.append(statement)
+    return statements, problems
+
+
+def status_warnings(fw: Framework, annex: Annex) -> list[Problem]:
+    """One warning per flag (retired, deprecated, or below the annex's minimum status)."""
+    e = expand(fw, annex)
+    where = {(s.profile, s.actor): s for s in annex.selection}
+    out = []
+    for r in e.requirements:
+        if not r.flags:
+            continue
+        loc = annex.at("minimum_status")
+        if len(r.subject) == 1 and r.applies_if is None:
+            sel = where.get((r.subject[0].profile, r.subject[0].actor))
+            if sel is not None:
+                loc = sel.loc
+                if r.kind == "option" and r.met_by and r.met_by[0].options:
+                    option = r.met_by[0].options[-1]
+                    if option in sel.options and sel.options.index(option) < len(sel.option_locs):
+                        loc = sel.option_locs[sel.options.index(option)]
+        for flag in r.flags:
+            out.append(warning(loc, f"{r.id}: {flag} ({r.text})", "annex-status"))
+    return out
+
+
+def validate_annexes(root: Path, fw: Framework) -> list[Problem]:
+    """Problems of every annex and integration statement under ``root`` (for ``tfpub validate``)."""
+    _, problems = load_annexes(root, fw)
+    _, more = load_statements(root, fw)
+    return sort_problems(problems + more)
+
+
+# --------------------------------------------------------------------------- site files
+
+
+def builder_javascript() -> str:
+    """The builder script: the shared wording and constants, then the static code."""
+    constants = {
+        "conformance": CONFORMANCE,
+        "statusLabels": STATUS_LABELS,
+        "statusRank": STATUS_RANK,
+        "requirementColumns": REQUIREMENT_COLUMNS,
+        "vendorColumns": VENDOR_COLUMNS,
+        "complianceChoices": COMPLIANCE_CHOICES,
+        "defaults": {"id": DEFAULT_ID, "title": DEFAULT_TITLE, "prefix": DEFAULT_PREFIX, "minimumStatus": "final-text"},
+    }
+    code = resources.files("generator.annex").joinpath("assets/tfpub-annex-builder.js").read_text(encoding="utf-8")
+    prelude = "/* Generated by tfpub: wording shared with the Python annex builder. */\nvar TFPUB_ANNEX = " + json.dumps(constants, indent=1, ensure_ascii=False) + ";\n"
+    return prelude + code
+
+
+def builder_markdown(fw: Framework, domain: str) -> str:
+    page = builder_page(domain)
+    model_url = site_paths.url_link(page, site_paths.EXPORT)
+    script_url = site_paths.url_link(page, BUILDER_JS)
+    d = fw.domains[domain]
+    attrs = {
+        "id": "tfpub-annex-builder",
+        "class": "tfpub-annex-builder",
+        "data-model": model_url,
+        "data-domain": domain,
+    }
+    div = "<div " + " ".join(f'{k}="{html.escape(v, quote=True)}"' for k, v in attrs.items()) + "></div>"
+    return "\n".join(
+        [
+            "# Annex builder",
+            "",
+            f"Tick the actors a system shall (or should) implement and the options each shall support, then build the annex. "
+            f"The builder expands the selection against the {md_escape(d.title)} ({md_escape(domain)} TF) Revision {md_escape(d.revision)} "
+            "with the same rules as the command line (`tfpub annex build`): every transaction the actors require, their options, "
+            "and every actor they must be grouped with, transitively, each traced to what required it.",
+            "",
+            "Everything runs in your browser; nothing is sent anywhere. For Word and Excel forms, download the JSON and run "
+            "`tfpub annex build annex.json --format all`.",
+            "",
+            div,
+            "",
+            '<noscript><p>The annex builder needs JavaScript. Without it, use <code>tfpub annex build --select PROFILE:actor</code>.</p></noscript>',
+            "",
+            f'<script src="{html.escape(script_url, quote=True)}"></script>',
+            "",
+        ]
+    )
+
+
+def index_markdown(fw: Framework, domain: str, annexes: list[Annex], expansions: dict) -> str:
+    page = index_page(domain)
+    out = [f"# {md_escape(domain)} requirement annexes", ""]
+    out.append(
+        "Procurement annexes list, for a selection of IHE actors, every requirement the Technical Framework implies, "
+        "each traced to the requirement and table it comes from. Each annex can be downloaded as Word, as an Excel "
+        "compliance matrix for vendor responses, as CSV and as JSON."
+    )
+    out.append("")
+    if annexes:
+        out += ["| Annex | Buyer | Requirements |", "| --- | --- | --- |"]
+        for a in annexes:
+            link = site_paths.md_link(page, site_paths.annex_page(domain, a.id))
+            e = expansions[a.id]
+            out.append(f"| [{md_escape(' '.join(a.title.split()))}]({link}) | {md_escape(' '.join(a.buyer.split())) or '—'} | {len(e.requirements)} |")
+    else:
+        out.append("No annexes are published for this domain yet.")
+    out += ["", f"To make your own, use the [annex builder]({site_paths.md_link(page, builder_page(domain))}).", ""]
+    return "\n".join(out)
+
+
+def annex_site_files(fw: Framework, specs_root: Path) -> dict[str, bytes | str]:
+    """mkdocs source path -> content, for every annex in the specs plus each domain's index and builder page.
+
+    Raises :class:`AnnexError` with the problems if an annex has errors (``tfpub validate``
+    reports them first, through :func:`validate_annexes`).
+    """
+    annexes, problems = load_annexes(Path(specs_root), fw)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise AnnexError(sort_problems(errors))
+    files: dict[str, bytes | str] = {}
+    by_domain: dict[str, list[Annex]] = {d: [] for d in fw.domains}
+    for a in annexes:
+        by_domain.setdefault(a.domain, []).append(a)
+    for domain in sorted(by_domain):
+        if domain not in fw.domains:
+            continue
+        domain_annexes = sorted(by_domain[domain], key=lambda a: a.id)
+        expansions = {}
+        for a in domain_annexes:
+            e = expansions[a.id] = expand(fw, a)
+            page = site_paths.annex_page(domain, a.id)
+            stem = page[: -len(".md")]
+            downloads = [(label, site_paths.md_link(page, f"{stem}.{ext}")) for label, ext in DOWNLOADS]
+            files[page] = to_markdown(e, fw, downloads)
+            files[f"{stem}.docx"] = annex_docx(e, fw)
+            files[f"{stem}.xlsx"] = annex_xlsx(e, fw)
+            files[f"{stem}.csv"] = to_csv(e)
+            files[f"{stem}.json"] = to_json(e)
+        files[index_page(domain)] = index_markdown(fw, domain, domain_annexes, expansions)
+        files[builder_page(domain)] = builder_markdown(fw, domain)
+    files[BUILDER_JS] = builder_javascript()
+    return files
