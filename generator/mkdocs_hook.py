@@ -15,6 +15,7 @@ from pathlib import Path
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
+from generator.diagrams import markdown_pages
 from generator.problems import format_text
 from generator.publish import Published, ensure_source_date_epoch, publish
 
@@ -31,10 +32,12 @@ def _settings(config) -> tuple[Path, Path]:
 
 def on_config(config):
     specs, cache = _settings(config)
-    published = publish(specs, cache_dir=cache)
+    published = publish(specs, cache_dir=cache, docs_dir=Path(config.docs_dir))
     if not published.ok:
         raise PluginError("the specs have errors; nothing was built:\n" + format_text(published.problems))
     ensure_source_date_epoch(published)
+    # ```plantuml in hand-written pages: plantuml-markdown renders through tfpub's cache and sandbox.
+    markdown_pages.configure_mkdocs(config, cache / "diagrams")
     _STATE["published"] = published
     source = published.source
     handwritten = _handwritten_nav(Path(config.docs_dir), set(source.files))

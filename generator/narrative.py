@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from . import numbering, site_paths
 from .model import Framework
+from .problems import Loc
 from .references import Ref, RefError, exists, find_refs
 
 _ALLOWED_TAGS = {
@@ -44,6 +45,19 @@ def _markdown() -> markdown.Markdown:
 
 
 _MD = _markdown()
+
+
+class Narrative(Markup):
+    """Rendered narrative that also carries the diagrams its author wrote in it.
+
+    The diagrams are rendered later, all in one batch with the model's; their
+    place in the HTML is held by a ``<!--tfpub-diagram:KEY-->`` comment.
+    """
+
+    diagrams: tuple = ()
+
+
+_PLACEHOLDER_P = re.compile(r"<p>&lt;!--tfpub-diagram:([0-9A-Za-z_.-]+)--&gt;</p>")
 
 
 @dataclass(frozen=True)
@@ -107,14 +121,20 @@ def _sanitise(fragment: str) -> str:
     return out.strip()
 
 
-def render(text: str, fw: Framework, page: str) -> Markup:
+def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Markup:
     """Narrative Markdown to sanitised HTML, for the page at ``page``.
 
     Unresolvable references are left as plain text here; the validator has
-    already refused to build when any exist.
+    already refused to build when any exist. ```plantuml blocks become diagrams,
+    reported at ``loc`` (the spec the text comes from) if they fail to render.
     """
     if not text or not text.strip():
         return Markup("")
+    diagrams: list = []
+    if "```" in text or "~~~" in text:
+        from .diagrams import narrative_diagrams
+
+        text, diagrams = narrative_diagrams(text, page, loc or Loc(page))
     links: list[Link] = []
 
     def replace(m: re.Match) -> str:
@@ -135,7 +155,12 @@ def render(text: str, fw: Framework, page: str) -> Markup:
         title = f' title="{html.escape(link.title)}"' if link.title else ""
         return f'<a href="{html.escape(link.href)}"{title}>{html.escape(link.text)}</a>'
 
-    return Markup(_TOKEN_RE.sub(anchor, body))
+    body = _TOKEN_RE.sub(anchor, body)
+    if not diagrams:
+        return Markup(body)
+    out = Narrative(_PLACEHOLDER_P.sub(lambda m: f"<!--tfpub-diagram:{m.group(1)}-->", body))
+    out.diagrams = tuple(diagrams)
+    return out
 
 
 def render_inline(text: str, fw: Framework, page: str) -> Markup:

@@ -67,7 +67,8 @@ def _tidy(text: str) -> str:
     return "\n".join(lines).strip() + "\n"
 
 
-FigureHook = Callable[[Framework, list[views.Page]], None]
+# Fills the pages' figures; returns, per page, HTML for the narrative diagram placeholders.
+FigureHook = Callable[[Framework, list[views.Page]], dict[str, dict[str, str]]]
 
 
 def all_pages(fw: Framework) -> list[views.Page]:
@@ -173,8 +174,7 @@ def generate(
     """
     env = environment(template_dirs)
     pages = all_pages(fw)
-    if figures:
-        figures(fw, pages)
+    replacements = figures(fw, pages) if figures else {}
     # --- supplements (generator/supplements): notes on the chapters that open supplements change
     if specs_root is not None:
         from .supplements import site as supplements_site
@@ -183,7 +183,10 @@ def generate(
     # --- end supplements
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
     for page in pages:
-        site.files[page.src] = render_page(env, page)
+        text = render_page(env, page)
+        for placeholder, figure in replacements.get(page.src, {}).items():
+            text = text.replace(placeholder, figure)
+        site.files[page.src] = text
     # --- supplements: their pages, print versions and index, stylesheet and navigation
     if specs_root is not None:
         site.files.update(supplements_site.supplement_site_files(fw, specs_root, env))

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .figures import add_figures
 from .pages import SiteSource, generate
 from .problems import Problem
 from .validate import Validation, validate
@@ -60,34 +61,35 @@ def source_date_epoch(published: Published) -> int:
     return int(datetime.strptime(dates[-1], "%Y-%m-%d").replace(tzinfo=timezone.utc).timestamp())
 
 
-def publish(specs: Path, *, cache_dir: Path | None = None) -> Published:
+def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None = None) -> Published:
+    """Validate ``specs`` and generate the site source; ``docs_dir`` holds hand-written pages,
+    whose diagrams are rendered in the same batch as the generated ones."""
     specs = specs.resolve()
     cache_dir = (cache_dir or Path(".tfpub-cache")).resolve()
     overrides = template_dirs(specs)
-    key = (str(specs), str(cache_dir), fingerprint(specs, *overrides))
+    folders = [specs, *overrides] + ([docs_dir.resolve()] if docs_dir else [])
+    key = (str(specs), str(cache_dir), str(docs_dir), fingerprint(*folders))
     if key in _MEMO:
         return _MEMO[key]
     result = validate(specs)
     problems = list(result.problems)
     source = None
     if result.ok:
-        figures = _figure_stage(cache_dir, problems)
-        source = generate(result.framework, template_dirs=overrides, figures=figures)
+        figures = _figure_stage(cache_dir, docs_dir, problems)
+        source = generate(result.framework, template_dirs=overrides, figures=figures, specs_root=specs)  # specs_root: supplements
     published = Published(result, source, problems)
     _MEMO.clear()
     _MEMO[key] = published
     return published
 
 
-def _figure_stage(cache_dir: Path, problems: list[Problem]):
-    """Diagrams are rendered when the diagrams stage is installed; pages work without it."""
-    try:
-        from .figures import add_figures
-    except ImportError:
-        return None
+def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem]):
+    """Render every diagram of the site in one batch; their problems join the build's."""
 
     def run(fw, pages):
-        problems.extend(add_figures(fw, pages, cache_dir))
+        replacements, found = add_figures(fw, pages, cache_dir, docs_dir)
+        problems.extend(found)
+        return replacements
 
     return run
 

@@ -19,7 +19,7 @@ from jsonschema.exceptions import ValidationError
 from .problems import Problem, error
 from .yaml_loader import Document
 
-KINDS = ("domain", "actor", "transaction", "profile", "content", "glossary", "standards")
+KINDS = ("domain", "actor", "transaction", "profile", "content", "glossary", "standards", "annex", "statement", "export")
 _TYPE_WORDS = {
     "object": "a mapping (key: value lines)",
     "array": "a list ('- ' items)",
@@ -67,12 +67,8 @@ def _describe(err: ValidationError) -> tuple[tuple, str, bool]:
     kind = err.validator
     inst = err.instance
     if kind == "additionalProperties":
-        allowed = sorted(err.schema.get("properties", {}))
         extras = sorted(k for k in inst if k not in err.schema.get("properties", {}))
-        key = extras[0] if extras else ""
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        hint = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(allowed)}"
-        return path + (key,), f"unknown key '{key}'; {hint}", True
+        return _unknown_key(err, extras[0] if extras else "")
     if kind == "required":
         missing = err.message.split("'")[1] if "'" in err.message else err.message
         return path, f"missing required key '{missing}'", False
@@ -99,14 +95,41 @@ def _describe(err: ValidationError) -> tuple[tuple, str, bool]:
     return path, err.message, False
 
 
+def _unknown_key(err: ValidationError, key: str) -> tuple[tuple, str, bool]:
+    allowed = sorted(err.schema.get("properties", {}))
+    close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = f"did you mean '{close[0]}'?" if close else f"allowed here: {', '.join(allowed)}"
+    return tuple(err.absolute_path) + (key,), f"unknown key '{key}'; {hint}", True
+
+
+def _describe_all(err: ValidationError) -> list[tuple[tuple, str, bool]]:
+    """One description per fault: an additionalProperties error names every unknown key."""
+    if err.validator == "additionalProperties":
+        extras = sorted(k for k in err.instance if k not in err.schema.get("properties", {}))
+        if extras:
+            return [_unknown_key(err, key) for key in extras]
+    return [_describe(err)]
+
+
 def _pattern_hint(err: ValidationError) -> str:
     desc = err.schema.get("description", "")
     return desc.rstrip(".") if desc else f"must match {err.validator_value}"
 
 
+@lru_cache(maxsize=None)
+def fast_check(kind: str):
+    """A quick test that says True only for documents jsonschema would accept (see schema_fast)."""
+    from .schema_fast import compile_schema
+
+    return compile_schema(schema(kind))
+
+
 def check_document(doc: Document, kind: str) -> list[Problem]:
+    fast = fast_check(kind)
+    if fast is not None and fast(doc.data) is True:
+        return []  # certainly valid: jsonschema would report nothing
     problems = []
     for err in validator(kind).iter_errors(doc.data):
-        path, message, at_key = _describe(err)
-        problems.append(error(doc.loc(path, key=at_key), message, f"schema-{err.validator}"))
+        for path, message, at_key in _describe_all(err):
+            problems.append(error(doc.loc(path, key=at_key), message, f"schema-{err.validator}"))
     return problems

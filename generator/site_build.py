@@ -47,20 +47,24 @@ def build_site(config_file: Path, specs: Path | None = None, site_dir: Path | No
 
     config_file = config_file.resolve()
     base = config_file.parent
-    specs_path = (specs or base / "specs").resolve()
-    published = publish(specs_path, cache_dir=base / ".tfpub-cache")
-    if not published.ok:
-        return BuildResult(False, published.problems, "the specs have errors; the previous site was left as it was")
-
     target = (site_dir or base / "site").resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
+    published = None
     try:
-        config = _load_config(config_file, tmp, specs_path, strict)
+        config = _load_config(config_file, tmp, specs, strict)
+        own = (config.extra or {}).get("tfpub", {}) or {}
+        specs_path = Path(own.get("specs") or base / "specs")
+        specs_path = specs_path if specs_path.is_absolute() else base / specs_path
+        cache = Path(own.get("cache", ".tfpub-cache"))
+        published = publish(specs_path, cache_dir=cache if cache.is_absolute() else base / cache, docs_dir=Path(config.docs_dir))
+        if not published.ok:
+            shutil.rmtree(tmp, ignore_errors=True)
+            return BuildResult(False, published.problems, "the specs have errors; the previous site was left as it was")
         build(config)
     except (MkDocsException, SystemExit) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        return BuildResult(False, published.problems, f"mkdocs could not build the site: {exc}")
+        return BuildResult(False, published.problems if published else [], f"mkdocs could not build the site: {exc}")
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -9,6 +9,7 @@ these views are already escaped or sanitised.
 from __future__ import annotations
 
 import html
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from markupsafe import Markup
@@ -66,12 +67,14 @@ class Section:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.body = Markup(self.body)
+        self.body = safe(self.body)
         self.extra = {k: safe(v) for k, v in self.extra.items()}
 
 
 def safe(value):
     """Mark HTML built by the views (strings, or lists of them) as safe for the templates."""
+    if isinstance(value, Markup):
+        return value  # keeps a Narrative's diagrams
     if isinstance(value, str):
         return Markup(value)
     if isinstance(value, list):
@@ -108,6 +111,66 @@ def _status_label(fw: Framework, entity) -> str:
     return STATUS_LABELS[fw.status_of(entity)]
 
 
+# ---------------------------------------------------------------- lookups shared by all pages
+
+
+class _Index:
+    """Who uses what, computed once for a whole site instead of once per page.
+
+    Each list is in the order the pages print it (volume order of the profiles),
+    exactly as the scans of every profile that the views would otherwise do.
+    """
+
+    def __init__(self, fw: Framework):
+        self.fw = fw
+        self.profiles = numbering.profiles_in_order(fw)
+        self.transactions = numbering.transactions_in_order(fw)
+        self.modules = numbering.content_in_order(fw)
+        self.tx_usages: dict[str, list] = {}
+        self.content_usages: dict[str, list] = {}
+        self.member_of: dict[str, list[Profile]] = {}
+        self.required_by: dict[str, list] = {}
+        for p in self.profiles:
+            members = set()
+            for pa in p.actors:
+                if pa.actor not in members:
+                    members.add(pa.actor)
+                    self.member_of.setdefault(pa.actor, []).append(p)
+                for use in pa.transactions:
+                    self.tx_usages.setdefault(use.transaction, []).append((p, pa.actor, use.optionality))
+                for cu in pa.content_modules:
+                    self.content_usages.setdefault(cu.module, []).append((p, pa.actor, cu.optionality))
+            for g in p.groupings:
+                for actor_id in dict.fromkeys(t.actor for t in g.targets):
+                    self.required_by.setdefault(actor_id, []).append((p, g))
+        self.tx_by_standard: dict[str, list[Transaction]] = {}
+        for t in self.transactions:
+            for sid in dict.fromkeys(t.standards):
+                self.tx_by_standard.setdefault(sid, []).append(t)
+        self.modules_by_standard: dict[str, list] = {}
+        for c in self.modules:
+            for sid in dict.fromkeys(c.standards):
+                self.modules_by_standard.setdefault(sid, []).append(c)
+
+
+_ACTIVE: _Index | None = None
+
+
+@contextmanager
+def indexed(fw: Framework):
+    """Within the block, pages of ``fw`` use lookups computed once (``fw`` must not change meanwhile)."""
+    global _ACTIVE
+    previous, _ACTIVE = _ACTIVE, _Index(fw)
+    try:
+        yield
+    finally:
+        _ACTIVE = previous
+
+
+def _index(fw: Framework) -> _Index | None:
+    return _ACTIVE if _ACTIVE is not None and _ACTIVE.fw is fw else None
+
+
 # ---------------------------------------------------------------- Volume 1
 
 
@@ -122,7 +185,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
                 numbering.actor_section(p, pa.actor),
                 f"actor-{pa.actor}",
                 actor.name,
-                md(pa.description or actor.definition, fw, page),
+                md(pa.description or actor.definition, fw, page, pa.loc),
                 {"link": actor_link(fw, pa.actor, page)},
             )
         )
@@ -136,7 +199,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
                 numbering.option_section(p, o.id),
                 f"option-{o.id}",
                 f"{o.name} Option",
-                md(o.description, fw, page),
+                md(o.description, fw, page, o.loc),
                 {
                     "actors": or_list(offered_by, "and"),
                     "adds": or_list(adds, "and"),
@@ -160,7 +223,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
                 number,
                 f"use-case-{uc.id}",
                 uc.title,
-                md(uc.description, fw, page),
+                md(uc.description, fw, page, uc.loc),
                 {
                     "steps": steps,
                     "figure": Figure(f"uc-{p.acronym}-{uc.id}", f"{number}-1", f"{uc.title}: Process Flow", f"figure-uc-{uc.id}")
@@ -179,7 +242,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
             "profile": p,
             "status": _status_label(fw, p),
             "type": p.type.capitalize(),
-            "summary": md(p.summary, fw, page),
+            "summary": md(p.summary, fw, page, p.loc),
             "s": {
                 "actors": sec(numbering.ACTORS),
                 "descriptions": sec(numbering.ACTOR_DESCRIPTIONS),
@@ -202,10 +265,10 @@ def profile_page(fw: Framework, p: Profile) -> Page:
             "options_table": actor_options(fw, p, page),
             "options": options,
             "groupings_table": required_groupings(fw, p, page),
-            "overview": md(p.overview, fw, page),
+            "overview": md(p.overview, fw, page, p.loc),
             "use_cases": use_cases,
-            "security": md(p.security, fw, page),
-            "cross_profile": md(p.cross_profile, fw, page),
+            "security": md(p.security, fw, page, p.loc),
+            "cross_profile": md(p.cross_profile, fw, page, p.loc),
         },
     )
 
@@ -215,6 +278,9 @@ def profile_page(fw: Framework, p: Profile) -> Page:
 
 def usages_of_transaction(fw: Framework, tx_id: str) -> list[tuple[Profile, str, str]]:
     """(profile, actor id, optionality) for every profile row naming the transaction."""
+    idx = _index(fw)
+    if idx is not None:
+        return list(idx.tx_usages.get(tx_id, ()))
     out = []
     for p in numbering.profiles_in_order(fw):
         for pa in p.actors:
@@ -250,9 +316,9 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
                 "",
                 {
                     "type": m.type.capitalize(),
-                    "trigger": md(m.trigger, fw, page),
-                    "semantics": md(m.semantics, fw, page),
-                    "expected_actions": md(m.expected_actions, fw, page),
+                    "trigger": md(m.trigger, fw, page, m.loc),
+                    "semantics": md(m.semantics, fw, page, m.loc),
+                    "expected_actions": md(m.expected_actions, fw, page, m.loc),
                 },
             )
         )
@@ -270,13 +336,13 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
             "number": number,
             "citation": numbering.transaction_ref(t),
             "status": _status_label(fw, t),
-            "scope": md(t.scope, fw, page),
+            "scope": md(t.scope, fw, page, t.loc),
             "roles_table": roles,
             "standards": standards,
             "figure": Figure(f"tx-{t.id}", numbering.table_number(f"{number}.4"), f"Interaction Diagram", "figure-interaction"),
             "messages": messages,
-            "security": md(t.security, fw, page),
-            "audit": md(t.audit, fw, page),
+            "security": md(t.security, fw, page, t.loc),
+            "audit": md(t.audit, fw, page, t.loc),
             "used_by": used_by,
         },
     )
@@ -288,16 +354,18 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
 def content_page(fw: Framework, c) -> Page:
     page = site_paths.content_page(c.domain, c.id)
     used_by = Table("used-by", "", "Actors creating or consuming this content", ["Profile", "Actor", "Optionality"])
-    for p in numbering.profiles_in_order(fw):
-        for pa in p.actors:
-            for cu in pa.content_modules:
-                if cu.module == c.id:
-                    used_by.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(actor_link(fw, pa.actor, page)), Cell(cu.optionality)])
+    idx = _index(fw)
+    if idx is not None:
+        usages = idx.content_usages.get(c.id, ())
+    else:
+        usages = [(p, pa.actor, cu.optionality) for p in numbering.profiles_in_order(fw) for pa in p.actors for cu in pa.content_modules if cu.module == c.id]
+    for p, actor_id, optionality in usages:
+        used_by.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(actor_link(fw, actor_id, page)), Cell(optionality)])
     standards = [
         a(site_paths.url_link(page, site_paths.index_page(fw.standards[s].domain, "standards"), site_paths.entity_anchor("standard", s)), fw.standards[s].title)
         for s in c.standards
     ]
-    sections = [Section(f"{c.section}.{i}", f"section-{i}", s.title, md(s.body, fw, page)) for i, s in enumerate(c.sections, start=1)]
+    sections = [Section(f"{c.section}.{i}", f"section-{i}", s.title, md(s.body, fw, page, c.loc)) for i, s in enumerate(c.sections, start=1)]
     return Page(
         page,
         "content.md.j2",
@@ -307,7 +375,7 @@ def content_page(fw: Framework, c) -> Page:
             "module": c,
             "citation": numbering.content_ref(c),
             "status": _status_label(fw, c),
-            "summary": md(c.summary, fw, page),
+            "summary": md(c.summary, fw, page, c.loc),
             "standards": standards,
             "sections": sections,
             "used_by": used_by,
@@ -325,7 +393,9 @@ def actor_page(fw: Framework, actor) -> Page:
     options = Table("options", "", "Options this actor may claim", ["Profile", "Option"])
     groups_with = Table("grouped-with", "", "Groupings this actor must support", ["Profile", "Condition", "To be grouped with"])
     required_by = Table("required-by", "", "Groupings that require this actor", ["Profile", "Actor", "Condition", "Grouping"])
-    for p in numbering.profiles_in_order(fw):
+    idx = _index(fw)
+    ordered = numbering.profiles_in_order(fw) if idx is None else []
+    for p in idx.member_of.get(actor.id, ()) if idx is not None else ordered:
         pa = p.actor(actor.id)
         if pa is not None:
             for use in pa.transactions:
@@ -345,16 +415,19 @@ def actor_page(fw: Framework, actor) -> Page:
                 groups_with.rows.append(
                     [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page))]
                 )
-        for g in p.groupings:
-            if any(t.actor == actor.id for t in g.targets):
-                required_by.rows.append(
-                    [
-                        Cell(profile_link(fw, p.acronym, page)),
-                        Cell(actor_link(fw, g.actor, page)),
-                        Cell(grouping_condition_html(fw, p, g, page)),
-                        Cell(grouping_targets_html(fw, g.targets, page) + (" (recommended)" if g.kind == "recommended" else "")),
-                    ]
-                )
+    if idx is not None:
+        requiring = idx.required_by.get(actor.id, ())
+    else:
+        requiring = [(p, g) for p in ordered for g in p.groupings if any(t.actor == actor.id for t in g.targets)]
+    for p, g in requiring:
+        required_by.rows.append(
+            [
+                Cell(profile_link(fw, p.acronym, page)),
+                Cell(actor_link(fw, g.actor, page)),
+                Cell(grouping_condition_html(fw, p, g, page)),
+                Cell(grouping_targets_html(fw, g.targets, page) + (" (recommended)" if g.kind == "recommended" else "")),
+            ]
+        )
     for table in (profiles, options, groups_with):
         _span_first(table)
     return Page(
@@ -364,7 +437,7 @@ def actor_page(fw: Framework, actor) -> Page:
         banner(fw.status_of(actor)) if actor.status else None,
         {
             "actor": actor,
-            "definition": md(actor.definition, fw, page),
+            "definition": md(actor.definition, fw, page, actor.loc),
             "profiles": profiles,
             "options": options,
             "groups_with": groups_with,
@@ -382,7 +455,9 @@ def appendix_a(fw: Framework, domain: str) -> Page:
     page = site_paths.appendix_page(domain, "A")
     table = Table("actor-summary", "", "Actor Summary Definitions", ["Actor", "Definition", "Profiles"])
     for actor in sorted((x for x in fw.actors.values() if x.domain == domain), key=lambda x: x.name.lower()):
-        in_profiles = [profile_link(fw, p.acronym, page) for p in numbering.profiles_in_order(fw) if p.actor(actor.id)]
+        idx = _index(fw)
+        members = idx.member_of.get(actor.id, ()) if idx is not None else [p for p in numbering.profiles_in_order(fw) if p.actor(actor.id)]
+        in_profiles = [profile_link(fw, p.acronym, page) for p in members]
         table.rows.append([Cell(actor_link(fw, actor.id, page)), Cell(md(actor.definition, fw, page)), Cell(", ".join(in_profiles) or DASH)])
     return Page(page, "appendix.md.j2", "Appendix A: Actor Summary Definitions", None, {"intro": "Every actor of the framework, with the profiles it takes part in.", "table": table})
 
@@ -428,10 +503,14 @@ def standards_index(fw: Framework, domain: str) -> Page:
     page = site_paths.index_page(domain, "standards")
     entries = []
     for std in sorted((s for s in fw.standards.values() if s.domain == domain), key=lambda s: s.id.lower()):
-        txs = [transaction_link(fw, t.id, page) for t in numbering.transactions_in_order(fw) if std.id in t.standards]
-        mods = [
-            a(site_paths.url_link(page, site_paths.content_page(c.domain, c.id)), c.name) for c in numbering.content_in_order(fw) if std.id in c.standards
-        ]
+        idx = _index(fw)
+        if idx is not None:
+            using_txs, using_mods = idx.tx_by_standard.get(std.id, ()), idx.modules_by_standard.get(std.id, ())
+        else:
+            using_txs = [t for t in numbering.transactions_in_order(fw) if std.id in t.standards]
+            using_mods = [c for c in numbering.content_in_order(fw) if std.id in c.standards]
+        txs = [transaction_link(fw, t.id, page) for t in using_txs]
+        mods = [a(site_paths.url_link(page, site_paths.content_page(c.domain, c.id)), c.name) for c in using_mods]
         entries.append(
             Section(
                 "",

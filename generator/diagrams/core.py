@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Literal
 
 from ..problems import Loc, Problem
@@ -56,6 +57,10 @@ class Diagram:
     # For narrative diagrams: the spec line of source line 1 is ``source_line + 1``
     # (the fence's body starts on the line after the fence). None: report at ``loc``.
     source_line: int | None = field(default=None, repr=False)
+    # Where relative !include paths start and the folder they must stay in; None: the
+    # render() arguments, else the defaults of narrative.prepare (set for docs pages).
+    include_base: Path | None = field(default=None, repr=False)
+    include_root: Path | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -73,6 +78,10 @@ class RenderReport:
         ``diagram-renderer-missing`` warning that names the fix.
     seconds
         Wall time of the call.
+    rendered_keys
+        The keys of the diagrams PlantUML drew in this call, in order.
+    skipped
+        Diagrams left as source because Java or PlantUML is missing.
     """
 
     rendered: int = 0
@@ -80,4 +89,5 @@ class RenderReport:
     java_starts: int = 0
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
-    skipped: int = 0  # diagrams left as source because Java or PlantUML is missing
+    rendered_keys: list[str] = field(default_factory=list)
+    skipped: int = 0

@@ -3,7 +3,8 @@
 * A transaction's **interaction diagram** (IHE ITI TF-2, "Interaction Diagram"): the
   actors in their roles as participants (initiators left, responders right; several
   actors in one role share a box, "A / B", as IHE labels alternatives), every message
-  in order, requests solid and responses dashed, numbered, titled "Name [ID]".
+  in order, requests solid and responses dashed, numbered, titled "Name [ID]"; each
+  actor links to its page and each message to its section of the transaction page.
 * A profile's **actor diagram** (TF-1, "Actors and Transactions"): actors as boxes,
   one line between two actors labelled with every transaction between them, each
   with an arrow that points from initiator to responder, as in MHD's
@@ -53,9 +54,14 @@ def model_diagrams(fw: Framework) -> list[Diagram]:
 
 # --------------------------------------------------------------------------- helpers
 
+def _flat(value: str) -> str:
+    """Text for titles and the text alternative: one line, single spaces."""
+    return " ".join(value.split())
+
+
 def _actor_name(fw: Framework, actor_id: str) -> str:
     actor = fw.actors.get(actor_id)
-    return actor.name if actor else actor_id
+    return _flat(actor.name) if actor else actor_id
 
 
 def _actor_url(fw: Framework, page: str, actor_id: str) -> str | None:
@@ -70,7 +76,7 @@ def _tx_url(fw: Framework, page: str, tx_id: str) -> str | None:
 
 def _tx_label(fw: Framework, tx_id: str) -> str:
     tx = fw.transactions.get(tx_id)
-    return tx.label if tx else f"[{tx_id}]"
+    return _flat(tx.label) if tx else f"[{tx_id}]"
 
 
 def _linked(label: str, target: str | None) -> str:
@@ -107,36 +113,37 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None)
     initiators = _unique(r.actor for r in tx.roles if r.role == "initiator")
     responders = _unique(r.actor for r in tx.roles if r.role == "responder")
     lines = ["@startuml", f"title {puml.text(tx.label)}", "hide footbox"]
-    sides: dict[str, str] = {}
+    left = right = None  # participant aliases: initiators on the left, responders on the right
     if initiators:
         lines.append(_participant(fw, page, "Initiator", initiators))
-        sides["request"] = "Initiator"
+        left = "Initiator"
     if responders:
         lines.append(_participant(fw, page, "Responder", responders))
-        sides["response"] = "Responder"
+        right = "Responder"
     lines.append("autonumber")
-    left, right = sides.get("request"), sides.get("response")
     left, right = left or right, right or left  # one side missing: messages to itself
     names = {"Initiator": _join_names(fw, initiators), "Responder": _join_names(fw, responders)}
     alt: list[str] = []
     if left:
         for participant in _unique([left, right]):
             lines.append(f"activate {participant}")
-        target = _tx_url(fw, page, tx.id)
+        tx_page = site_paths.transaction_page(tx.domain, tx.id)
         for number, message in enumerate(tx.messages, start=1):
             if message.type == "request":
                 sender, receiver, arrow, verb = left, right, "->", "sends"
             else:
                 sender, receiver, arrow, verb = right, left, "-->", "returns"
+            # Each message links to its section of the transaction page (views: "message-N").
+            target = site_paths.url_link(page, tx_page, f"message-{number}")
             lines.append(f"{sender} {arrow} {receiver} : {_linked(message.name, target)}")
-            alt.append(f"{number}. {names[sender]} {verb} {message.name} to {names[receiver]} ({message.type}).")
+            alt.append(f"{number}. {names[sender]} {verb} {_flat(message.name)} to {names[receiver]} ({message.type}).")
         for participant in reversed(_unique([left, right])):
             lines.append(f"deactivate {participant}")
     lines.append("@enduml")
     return Diagram(
         key=f"tx-{tx.id}",
         kind="transaction",
-        title=tx.label,
+        title=_flat(tx.label),
         source="\n".join(lines) + "\n",
         alt_text=alt,
         page=page,
@@ -217,8 +224,7 @@ def _blanket(profile: Profile) -> list[Grouping]:
 
 
 def _target_text(fw: Framework, g: Grouping) -> str:
-    names = " or ".join(f"{fw.profiles[t.profile].acronym if t.profile in fw.profiles else t.profile} {_actor_name(fw, t.actor)}" for t in g.targets)
-    return names
+    return " or ".join(f"{t.profile} {_actor_name(fw, t.actor)}" for t in g.targets)
 
 
 def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) -> Diagram:
@@ -237,14 +243,22 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
     order = sorted(nodes, key=lambda a: (-score[a], nodes.index(a)))
     rank = {a: i for i, a in enumerate(order)}
 
+    # A transaction an actor exchanges with itself is drawn only when it has no other
+    # partner for it (ITI-19 between Secure Nodes is drawn between Node and Application).
+    partnered = {(a, tx) for ini, res, tx in exchanges if ini != res for a in (ini, res)}
+    exchanges = [(i, r, t) for i, r, t in exchanges if i != r or (i, t) not in partnered]
     edges: dict[tuple[str, str], _Edge] = {}
+    glyphs: dict[tuple[str, str, str], str] = {}
     alt: list[str] = []
     for ini, res, tx_id in exchanges:
         upper, lower = (ini, res) if rank[ini] <= rank[res] else (res, ini)
-        edge = edges.setdefault((upper, lower), _Edge(upper, lower))
+        edges.setdefault((upper, lower), _Edge(upper, lower))
         glyph = "↓" if upper == ini else "↑"
-        edge.labels.append(f"{_linked(_tx_label(fw, tx_id), _tx_url(fw, page, tx_id))} {glyph}")
+        previous = glyphs.get((upper, lower, tx_id))
+        glyphs[(upper, lower, tx_id)] = "↕" if previous and previous != glyph else glyph
         alt.append(f"{_actor_name(fw, ini)} initiates {_tx_label(fw, tx_id)} with {_actor_name(fw, res)}.")
+    for (upper, lower, tx_id), glyph in glyphs.items():
+        edges[(upper, lower)].labels.append(f"{_linked(_tx_label(fw, tx_id), _tx_url(fw, page, tx_id))} {glyph}")
 
     blanket = _blanket(profile)
     blanket_sigs = {_signature(g) for g in blanket}
@@ -273,8 +287,8 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
                 box = f"{frame}_{k}"
                 parts = []
                 for t in g.targets:
-                    acronym = t.profile
-                    parts.append(_linked(_actor_name(fw, t.actor), _actor_url(fw, page, t.actor)) + f" ({puml.text(acronym)})")
+                    where = f" ({puml.text(t.profile)})" if t.profile != profile.acronym else ""
+                    parts.append(_linked(_actor_name(fw, t.actor), _actor_url(fw, page, t.actor)) + where)
                 boxed = " or\\n".join(parts)
                 lines.append(f'  agent "{boxed}" as {box} #line.dashed')
                 condition = f" when the {_option_name(profile, g.when_option)} is claimed" if g.when_option else ""
@@ -297,7 +311,7 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
     return Diagram(
         key=f"profile-{profile.acronym}",
         kind="profile",
-        title=f"{profile.acronym} Actor Diagram",
+        title=_flat(f"{profile.acronym} Actor Diagram"),
         source="\n".join(lines) + "\n",
         alt_text=alt,
         page=page,
@@ -317,7 +331,7 @@ def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: s
     page = page or site_paths.profile_page(profile.domain, profile.acronym)
     actors = _unique(a for step in use_case.steps for a in (step.from_actor, step.to_actor) if a)
     alias = {a: puml.alias("P_", a) for a in actors}
-    title = f"{use_case.title}: Process Flow"
+    title = f"{_flat(use_case.title)}: Process Flow"
     lines = ["@startuml", f"title {puml.text(title)}", "hide footbox"]
     for actor_id in actors:
         lines.append(_participant(fw, page, alias[actor_id], [actor_id]))

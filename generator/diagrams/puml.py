@@ -18,21 +18,28 @@ from urllib.parse import quote
 # Characters that never start syntax or markup on their own.
 _SAFE_ASCII = set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:()?!'")
 # Safe alone, markup when doubled or next to a partner: "--" strike, "//" italic, "/'" comment.
-_PAIR_SENSITIVE = {"-": "-", "/": "/'", "'": "/"}
+# Single brackets are plain text ("[ITI-18]"); "[[" starts a link.
+_PAIR_SENSITIVE = {"-": "-", "/": "/'", "'": "/", "[": "[", "]": "]"}
 
 
 def _code(ch: str) -> str:
     return f"<U+{ord(ch):04X}>"
 
 
-def text(value: str) -> str:
-    """``value`` as literal PlantUML label text, on one line."""
+def text(value: str, *, in_link: bool = False) -> str:
+    """``value`` as literal PlantUML label text, on one line.
+
+    ``in_link``: the text is the label of a ``[[url label]]`` link, where any bracket
+    would end the link, so all brackets are escaped.
+    """
     value = " ".join(value.split())  # every kind of line break and tab becomes one space
     out = []
     for i, ch in enumerate(value):
         prev = value[i - 1] if i else ""
         nxt = value[i + 1] if i + 1 < len(value) else ""
-        if ch in _PAIR_SENSITIVE:
+        if in_link and ch in "[]":
+            out.append(_code(ch))
+        elif ch in _PAIR_SENSITIVE:
             partners = _PAIR_SENSITIVE[ch]
             out.append(_code(ch) if (prev and prev in partners) or (nxt and nxt in partners) else ch)
         elif ch in _SAFE_ASCII:
@@ -60,7 +67,7 @@ def url(value: str) -> str:
 
 def link(target: str, label: str) -> str:
     """A Creole link ``[[target label]]`` whose label is literal text."""
-    return f"[[{url(target)} {text(label)}]]"
+    return f"[[{url(target)} {text(label, in_link=True)}]]"
 
 
 _ALIAS_RE = re.compile(r"[^A-Za-z0-9_]")

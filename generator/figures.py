@@ -1,0 +1,71 @@
+"""Put the diagrams into the pages: one render batch for the whole site.
+
+The views leave a numbered :class:`~generator.views.Figure` wherever a model
+diagram belongs, and narrative text leaves a placeholder where its author wrote
+PlantUML. This stage collects every diagram of every page, renders them all in
+one batch (one Java process for the cache misses, none when nothing changed),
+and fills in the figures; placeholders are replaced after the templates ran.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+from markupsafe import Markup
+
+from . import views
+from .diagrams import PLACEHOLDER, figure_html, markdown_pages, model_diagrams, render
+from .model import Framework
+from .narrative import Narrative
+from .problems import Problem
+
+
+def _walk(value) -> Iterator:
+    """Every Figure and Narrative inside a page context."""
+    if isinstance(value, (views.Figure, Narrative)):
+        yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _walk(v)
+    elif isinstance(value, views.Section):
+        yield from _walk(value.body)
+        yield from _walk(value.extra)
+    elif isinstance(value, views.Table):
+        for row in value.rows:
+            for cell in row:
+                yield from _walk(cell.html)
+
+
+def add_figures(
+    fw: Framework, pages: list[views.Page], cache_dir: Path, docs_dir: Path | None = None
+) -> tuple[dict[str, dict[str, Markup]], list[Problem]]:
+    """Fill each page's figures; return, per page, the HTML for its narrative placeholders.
+
+    Diagrams of the hand-written pages in ``docs_dir`` join the batch, so that
+    plantuml-markdown finds them all in the cache when mkdocs renders those pages.
+    """
+    model = {d.key: d for d in model_diagrams(fw)}
+    narrative: dict[str, dict[str, object]] = {}
+    for page in pages:
+        for item in _walk(page.context):
+            if isinstance(item, Narrative):
+                for d in item.diagrams:
+                    narrative.setdefault(page.src, {})[d.key] = d
+    batch = list(model.values()) + [d for by_key in narrative.values() for d in by_key.values()]
+    if docs_dir is not None and docs_dir.is_dir():
+        batch += markdown_pages.page_diagrams(docs_dir)
+    report = render(batch, Path(cache_dir) / "diagrams")
+
+    for page in pages:
+        for item in _walk(page.context):
+            if isinstance(item, views.Figure) and item.key in model:
+                item.html = Markup(figure_html(model[item.key], f"Figure {item.number}: {item.caption}", item.anchor))
+    replacements: dict[str, dict[str, Markup]] = {}
+    for src, by_key in narrative.items():
+        for key, d in by_key.items():
+            replacements.setdefault(src, {})[PLACEHOLDER.format(key=key)] = Markup(figure_html(d, d.title or "Diagram", f"figure-{key}"))
+    return replacements, list(report.problems)
