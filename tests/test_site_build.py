@@ -116,3 +116,26 @@ def test_no_mkdocs_config_is_a_usage_error(tmp_path):
     result = tfpub("build", cwd=tmp_path)
     assert result.returncode == 2
     assert "no mkdocs configuration" in result.stderr
+
+
+def test_every_transaction_and_profile_page_shows_its_rendered_diagram():
+    site = example_site()
+    fw = validate(SPECS).framework
+    pages = [site / t.domain / "volume-2" / t.id / "index.html" for t in fw.transactions.values()]
+    pages += [site / p.domain / "volume-1" / p.acronym / "index.html" for p in fw.profiles.values()]
+    missing = []
+    for page in pages:
+        doc = lxml_html.parse(str(page)).getroot()
+        figure = doc.get_element_by_id("figure-interaction" if "volume-2" in str(page) else "figure-actor-diagram", None)
+        svg = figure.find(".//{http://www.w3.org/2000/svg}svg") if figure is not None else None
+        if svg is None:
+            svg = next((el for el in figure.iter() if isinstance(el.tag, str) and el.tag.endswith("svg")), None) if figure is not None else None
+        if svg is None or svg.get("role") != "img":
+            missing.append(page.relative_to(site).as_posix())
+    assert missing == []
+
+
+def test_hand_written_pages_render_their_plantuml_locally():
+    page = (example_site() / "guide/reading/index.html").read_text(encoding="utf-8")
+    assert 'role="img"' in page and "From specs to site" in page
+    assert "```plantuml" not in page
