@@ -308,7 +308,7 @@ def test_cli_build_all_formats(tmp_path):
 
 
 def test_cli_select_without_a_file():
-    done = run_cli("annex", "build", "--specs", str(SPECS), "--select", "XDS.b:document-consumer[on-demand-documents]", "--should", "PDQ:patient-demographics-consumer",
+    done = run_cli("annex", "build", "--specs", str(SPECS), "--select", "XDS.b:document-consumer[basic-patient-privacy-enforcement]", "--should", "PDQ:patient-demographics-consumer",
                    "--prefix", "RFP", "--title", "Quick annex", "--format", "csv", "--stdout", cwd=REPO_ROOT)
     assert done.returncode == 0, done.stderr
     rows = list(csv.reader(io.StringIO(done.stdout)))

@@ -24,9 +24,9 @@ def test_transaction_reference_gets_name_number_and_link():
 
 def test_profile_option_actor_and_labelled_references():
     fw = example()
-    out = render("[[profile:ATNA]], [[option:XDS.b/on-demand-documents]], [[actor:time-client]], [[ITI-1|the time query]]", fw, PAGE)
+    out = render("[[profile:ATNA]], [[option:XDS.b/reference-id]], [[actor:time-client]], [[ITI-1|the time query]]", fw, PAGE)
     assert 'href="../ATNA/"' in out and "ATNA Profile (ITI TF-1: 9)" in out
-    assert 'href="./#option-on-demand-documents"' in out and "On-Demand Documents Option (ITI TF-1: 10.2." in out
+    assert 'href="./#option-reference-id"' in out and "Reference ID Option (ITI TF-1: 10.2.10)" in out
     assert 'href="../../actors/time-client/" title="Time Client">Time Client</a>' in out
     assert ">the time query</a>" in out
 

@@ -3,18 +3,26 @@
 The published tables are recorded in ../shared/ihe-reference/ (see its README);
 the rows are read back from the built HTML, so the test covers the whole path
 from YAML to the page a reader sees.
+
+XDS.b's published tables include what the On-Demand Documents supplement added,
+which the example keeps in its open supplement XDS.b-on-demand. So the XDS.b
+tables are read from a site built after that supplement was incorporated, with
+``tfpub supplement incorporate`` and ``tfpub build`` on a copy of the project:
+incorporating the supplement and building must give the published table.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
+import tempfile
 from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
 
-from sitebuild import REPO, example_site
+from sitebuild import REPO, copy_project, example_site, tfpub
 
 REFERENCE = REPO.parent / "shared" / "ihe-reference"
 pytestmark = pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference facts not found at {REFERENCE} (clone outside the shared layout)")
@@ -88,21 +96,46 @@ def generated_groupings(page: Path) -> list[tuple[str, str, str]]:
     return sorted(out)
 
 
+SUPPLEMENT = "XDS.b-on-demand"
+
+
+@functools.lru_cache(maxsize=None)
+def incorporated_site() -> Path:
+    """The example site built after incorporating the XDS.b-on-demand supplement into a copy of the project."""
+    project = copy_project(Path(tempfile.mkdtemp(prefix="tfpub-incorporated-")) / "project")
+    done = tfpub("supplement", "incorporate", SUPPLEMENT, cwd=project)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "status: final-text" in (project / "specs/ITI/supplements" / SUPPLEMENT / "supplement.yaml").read_text()
+    built = tfpub("build", cwd=project)
+    assert built.returncode == 0, built.stderr
+    return project / "site"
+
+
+def xds_b_page() -> Path:
+    return incorporated_site() / "ITI/volume-1/XDS.b/index.html"
+
+
 def test_xds_b_actors_and_transactions_rows():
     facts = json.loads((REFERENCE / "tf/XDS.b.json").read_text())
-    page = example_site() / "ITI/volume-1/XDS.b/index.html"
-    assert generated_actor_rows(page) == published_actor_rows(facts["actors_and_transactions"]["rows"])
+    assert generated_actor_rows(xds_b_page()) == published_actor_rows(facts["actors_and_transactions"]["rows"])
+    # the rows the supplement brought: without it, the volumes lack them
+    base = generated_actor_rows(example_site() / "ITI/volume-1/XDS.b/index.html")
+    assert sorted(set(generated_actor_rows(xds_b_page())) - set(base)) == [
+        ("Document Registry", "ITI-61", "O"),
+        ("On-Demand Document Source", "ITI-43", "R"),
+        ("On-Demand Document Source", "ITI-61", "R"),
+    ]
+    assert set(base) <= set(generated_actor_rows(xds_b_page()))
 
 
 def test_xds_b_options_rows():
     facts = json.loads((REFERENCE / "tf/XDS.b.json").read_text())
-    page = example_site() / "ITI/volume-1/XDS.b/index.html"
-    assert generated_options(page) == published_options(facts["actor_options"]["rows"])
+    assert generated_options(xds_b_page()) == published_options(facts["actor_options"]["rows"])
 
 
 def test_xds_b_required_groupings_rows():
     facts = json.loads((REFERENCE / "tf/XDS.b.json").read_text())
-    page = example_site() / "ITI/volume-1/XDS.b/index.html"
+    page = xds_b_page()
     expected = []
     for r in facts["required_groupings"]["rows"]:
         grouped = r["cells"][1].replace("CT / Consistent Time", "CT / Time Client")

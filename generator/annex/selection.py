@@ -177,7 +177,7 @@ def parse_select(text: str, level: str, n: int, flag: str = "--select") -> tuple
     loc = Loc(f"{flag} #{n}", 1, 1)
     m = _SELECT_RE.match(text)
     if not m:
-        return None, error(loc, f"cannot read {text!r}; write PROFILE:actor or PROFILE:actor[option,option] (for example XDS.b:document-consumer[on-demand-documents])", "annex-select-syntax")
+        return None, error(loc, f"cannot read {text!r}; write PROFILE:actor or PROFILE:actor[option,option] (for example XDS.b:document-consumer[basic-patient-privacy-enforcement])", "annex-select-syntax")
     options = [o.strip() for o in (m.group(3) or "").split(",") if o.strip()]
     return Selected(m.group(1), m.group(2), options, level, loc, [loc] * len(options)), None
 

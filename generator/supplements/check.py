@@ -1,0 +1,210 @@
+"""Checking supplements against the framework they amend, and against each other.
+
+Each open supplement is applied to the base (:func:`.apply.apply`), and the
+framework's own cross-reference checks run on the result: whatever is wrong in the
+amended framework and was not wrong before is the supplement's doing, and is
+reported (where possible at the supplement's own line). Then every pair of open
+supplements of a domain is compared change by change: two that change one thing
+in different ways conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..checks import run_checks
+from ..model import Framework
+from ..problems import Problem, error, sort_problems, warning
+from ..resolve import Sources
+from .apply import Applied, Change, apply
+from .model import Supplement, entity_key, load_supplements
+
+
+@dataclass
+class Checked:
+    supplement: Supplement
+    applied: Applied | None  # None for final-text supplements: they are part of the base already
+    problems: list[Problem]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.is_error for p in self.problems)
+
+
+def _sources_with(base: Sources, supp: Supplement) -> Sources:
+    src = Sources(
+        documents=dict(base.documents),
+        definitions={k: list(v) for k, v in base.definitions.items()},
+        extra_documents=list(base.extra_documents),
+        broken=set(base.broken),
+    )
+    for kind, doc in supp.entities:
+        key = entity_key(kind, doc)
+        id_key = "acronym" if kind == "profile" else "id"
+        if (kind, key) in base.definitions:
+            continue  # already in the framework: reported once, as supplement-exists
+        src.definitions.setdefault((kind, key), []).append(doc.loc((id_key,)))
+        src.documents.setdefault((kind, key), doc)
+    for doc in (supp.doc, supp.glossary, supp.standards, supp.amendments_doc):
+        if doc is not None:
+            src.extra_documents.append(doc)
+    if supp.standards is not None:
+        for i, s in enumerate(supp.standards.data["standards"]):
+            src.definitions.setdefault(("standard", s["id"]), []).append(supp.standards.loc(("standards", i, "id")))
+    return src
+
+
+def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: set[Problem] | None = None) -> Checked:
+    """Apply ``supp`` to ``fw`` and report what is wrong with it, located in its own files where possible."""
+    problems: list[Problem] = []
+    domain = fw.domains.get(supp.domain)
+    if domain is None:
+        return Checked(supp, None, [error(supp.loc, f"supplement '{supp.id}' lies in folder {supp.domain}, which is not a domain", "supplement-base")])
+    if not supp.is_open:
+        return Checked(supp, None, [])
+    if supp.applies_to != domain.revision:
+        problems.append(
+            warning(
+                supp.doc.loc(("applies_to", "revision")),
+                f"the supplement was written against {supp.domain} TF Revision {supp.applies_to}, but the framework is Revision {domain.revision}; "
+                "check that it still applies, then update applies_to",
+                "supplement-base",
+            )
+        )
+    applied = apply(fw, supp)
+    problems += applied.problems
+    if before is None:
+        before = set(run_checks(fw, sources))
+    own_files = {d.display for d in supp.documents()}
+    for p in run_checks(applied.framework, _sources_with(sources, supp)):
+        if p in before:
+            continue
+        if p.loc.file not in own_files:
+            p = Problem(p.loc, p.severity, f"{p.message} (once supplement '{supp.id}' is applied)", p.rule)
+        problems.append(p)
+    return Checked(supp, applied, sort_problems(problems))
+
+
+def conflicts(checked: list[Checked]) -> list[Problem]:
+    """Open supplements of one domain that change the same thing in different ways."""
+    problems: list[Problem] = []
+    seen: dict[tuple, tuple[Supplement, Change]] = {}
+    for c in sorted(checked, key=lambda c: (c.supplement.domain, c.supplement.id)):
+        if c.applied is None:
+            continue
+        for change in c.applied.changes:
+            key = (c.supplement.domain,) + change.key
+            if key not in seen:
+                seen[key] = (c.supplement, change)
+                continue
+            other, first = seen[key]
+            if other.id == c.supplement.id:
+                continue
+            if change.mode == "append" and first.mode == "append":
+                continue  # two additions to one text compose
+            what = describe(change.key)
+            if change.value == first.value:
+                problems.append(
+                    warning(
+                        change.loc,
+                        f"supplements '{other.id}' ({first.loc}) and '{c.supplement.id}' both make this change to {what}; "
+                        "once one is incorporated the other cannot be: keep it in one of them",
+                        "supplement-overlap",
+                    )
+                )
+            else:
+                problems.append(
+                    error(
+                        change.loc,
+                        f"conflicting supplements: '{c.supplement.id}' and '{other.id}' ({first.loc}) change {what} in different ways; "
+                        "agree on one change, in one supplement",
+                        "supplement-conflict",
+                    )
+                )
+    return problems
+
+
+def describe(key: tuple) -> str:
+    kind = key[0]
+    if kind == "row":
+        return f"the {key[3]} row of {key[2]} in {key[1]}"
+    if kind == "option":
+        return f"option '{key[2]}' of {key[1]}"
+    if kind == "narrative":
+        return f"the {key[-1]} text of {' '.join(str(k) for k in key[1:-1])}"
+    if kind == "grouping":
+        return f"the grouping of {key[2]} in {key[1]}"
+    if kind == "profile-actor":
+        return f"actor {key[2]} of {key[1]}"
+    if kind == "use-case":
+        return f"use case '{key[2]}' of {key[1]}"
+    if kind == "role":
+        return f"the {key[3]} role of {key[2]} in {key[1]}"
+    if kind == "new":
+        return f"new {key[1]} '{key[2]}'"
+    if kind == "chapter":
+        return f"chapter {key[2]} of {key[1]} TF-1"
+    if kind == "term":
+        return f"glossary term '{key[2]}'"
+    return " ".join(str(k) for k in key)
+
+
+def check_all(root: Path, fw: Framework, sources: Sources) -> tuple[list[Checked], list[Problem]]:
+    """Every supplement under ``root``, checked; and every problem, conflicts included."""
+    supplements, problems = load_supplements(root)
+    before = set(run_checks(fw, sources))
+    checked = [check_supplement(fw, sources, s, before) for s in supplements]
+    for c in checked:
+        problems += c.problems
+    problems += conflicts(checked)
+    return checked, sort_problems(problems)
+
+
+def validate_supplements(root: Path, fw: Framework, sources: Sources | None = None, *, base_ok: bool = True) -> list[Problem]:
+    """The problems ``tfpub validate`` reports for the supplements under ``root``.
+
+    Without the framework's sources, or when the framework itself has errors, the
+    supplements are only read and schema-checked: applying them to a broken base
+    would report its faults again.
+    """
+    root = Path(root)
+    if sources is None or not base_ok:
+        return load_supplements(root)[1]
+    return check_all(root, fw, sources)[1]
+
+
+def framework_with_supplements(specs_root: Path) -> Framework:
+    """The framework as published: the base specs with every open supplement applied.
+
+    IHE publishes new profiles and changes as supplements (Public Comment, Trial
+    Implementation) beside the volumes; what implementers and the published tables
+    see is the volumes *and* those supplements. This builds that framework: the base
+    under ``specs_root`` is validated, then each open supplement is applied in turn
+    (in domain and id order, each to the result of the ones before), exactly as the
+    supplement documents and ``tfpub supplement incorporate`` apply them. Final-text
+    supplements are part of the base already and are skipped.
+
+    Raises :class:`.document.SupplementError` with the problems when the specs or
+    a supplement has errors (as ``tfpub validate`` reports them).
+    """
+    from ..validate import validate
+    from .document import SupplementError
+
+    root = Path(specs_root)
+    result = validate(root)
+    errors = [p for p in result.problems if p.is_error]
+    if errors:
+        raise SupplementError(errors)
+    fw = result.framework
+    supplements, problems = load_supplements(root)
+    if any(p.is_error for p in problems):
+        raise SupplementError([p for p in problems if p.is_error])
+    for supp in supplements:
+        if not supp.is_open:
+            continue
+        applied = apply(fw, supp)
+        if not applied.ok:
+            raise SupplementError([p for p in applied.problems if p.is_error])
+        fw = applied.framework
+    return fw

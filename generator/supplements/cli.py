@@ -1,0 +1,148 @@
+"""``tfpub supplement``: list supplements, build their documents (Markdown, HTML, PDF), incorporate them.
+
+Exit codes as everywhere in tfpub: 0 success, 1 problems (in the specs or the
+supplement, or a refused incorporation), 2 the command could not be carried out
+as asked (no such supplement, no Chromium for a PDF).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ..cli import EXIT_PROBLEMS, EXIT_USAGE, _print_problems, load_or_exit
+from ..model import STATUS_LABELS
+
+FORMATS = ("md", "html", "pdf")
+
+
+@click.group()
+def supplement() -> None:
+    """Supplements: new profiles and amendments, published apart until they are Final Text."""
+
+
+def _specs_option(fn):
+    return click.option("--specs", type=click.Path(path_type=Path, file_okay=False), default="specs", show_default=True, help="Specs folder.")(fn)
+
+
+def _document(specs: Path, supplement_id: str):
+    from ..pages import environment
+    from ..publish import template_dirs
+    from .check import check_all
+    from .document import SupplementError, build_document
+    from .incorporate import find_supplement
+
+    found = find_supplement(specs, supplement_id)
+    if found is None:
+        click.echo(f"tfpub supplement: no supplement '{supplement_id}' under {specs}/<DOMAIN>/supplements/", err=True)
+        sys.exit(EXIT_USAGE)
+    fw = load_or_exit(specs)  # validates the specs and every supplement; exits on errors
+    from ..validate import validate
+
+    checked, _ = check_all(specs, fw, validate(specs).sources)
+    folder = found[0].resolve()
+    match = next((c for c in checked if c.supplement.folder.resolve() == folder), None)
+    if match is None or match.applied is None:
+        click.echo(f"tfpub supplement: '{supplement_id}' is final-text: it is part of the volumes now, so there is no supplement document to build", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    env = environment(template_dirs(specs.resolve()))
+    try:
+        return build_document(fw, match.supplement, env, applied=match.applied), env
+    except SupplementError as exc:
+        _print_problems(exc.problems, "text")
+        sys.exit(EXIT_PROBLEMS)
+
+
+@supplement.command("list")
+@_specs_option
+def list_(specs: Path) -> None:
+    """List the supplements with their status and what they change."""
+    from .check import check_all
+    from ..validate import validate
+
+    result = validate(specs)
+    checked, _ = check_all(specs, result.framework, result.sources)
+    if not checked:
+        click.echo("no supplements", err=True)
+    for c in checked:
+        s = c.supplement
+        what = ""
+        if c.applied is not None:
+            new = ", ".join(f"{k} {', '.join(v)}" for k, v in sorted(c.applied.new.items()))
+            amended = ", ".join(sorted(k for _, k in c.applied.amended()))
+            what = "; ".join(x for x in (f"adds {new}" if new else "", f"amends {amended}" if amended else "") if x)
+        state = "ok" if c.ok else "has errors"
+        click.echo(f"{s.domain}/{s.id}\tRev {s.revision}\t{STATUS_LABELS[s.status]}\t{s.date}\t{state}\t{what}")
+
+
+@supplement.command()
+@click.argument("supplement_id", metavar="ID")
+@_specs_option
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="md: the site page; html: one print-ready page; pdf: printed by headless Chromium.")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: ID.FORMAT; '-' for standard output, md and html only).")
+def build(supplement_id: str, specs: Path, fmt: str, output: Path | None) -> None:
+    """Build the supplement document ID, for circulation outside the site."""
+    from .printing import PdfError, print_html, print_pdf
+
+    doc, env = _document(specs, supplement_id)
+    name = supplement_id.rpartition("/")[2]
+    output = output or Path(f"{name}.{fmt}")
+    if fmt == "md":
+        text = doc.markdown
+    else:
+        text = print_html(doc, env)
+    if fmt == "pdf":
+        if str(output) == "-":
+            raise click.UsageError("a PDF cannot go to standard output; give -o FILE")
+        try:
+            print_pdf(text, output)
+        except PdfError as exc:
+            click.echo(f"tfpub supplement: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
+    elif str(output) == "-":
+        click.echo(text, nl=False)
+        return
+    else:
+        output.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)
+
+
+@supplement.command()
+@click.argument("supplement_id", metavar="ID")
+@_specs_option
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: ID.pdf).")
+@click.pass_context
+def pdf(ctx: click.Context, supplement_id: str, specs: Path, output: Path | None) -> None:
+    """Print the supplement document ID to PDF (same as 'build ID --format pdf')."""
+    ctx.invoke(build, supplement_id=supplement_id, specs=specs, fmt="pdf", output=output)
+
+
+@supplement.command()
+@click.argument("supplement_id", metavar="ID")
+@_specs_option
+@click.option("--dry-run", is_flag=True, help="Check and list the changes, but write nothing.")
+def incorporate(supplement_id: str, specs: Path, dry_run: bool) -> None:
+    """Fold supplement ID into the specs and mark it final-text.
+
+    The base YAML files are edited in place, keeping their comments, key order and
+    formatting, and the supplement's new files are copied in: review the result
+    with 'git diff'. Nothing is written unless every check passes.
+    """
+    from .incorporate import incorporate as run
+
+    result = run(specs, supplement_id, dry_run=dry_run)
+    if result.problems:
+        _print_problems(result.problems, "text")
+    if result.supplement is None and any(p.rule == "supplement-missing" for p in result.problems):
+        sys.exit(EXIT_USAGE)
+    if not result.ok:
+        click.echo(f"tfpub supplement incorporate: refused; no file was changed", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    verb = "would change" if dry_run else "changed"
+    for e in result.edits:
+        click.echo(f"{'added' if e.old_text is None else verb}: {e.shown}" if not dry_run or e.old_text is not None else f"would add: {e.shown}")
+    s = result.supplement
+    if not dry_run:
+        click.echo(f"incorporated {s.domain}/{s.id} ({s.title}); it is now final-text. Review with 'git diff', then validate and build.", err=True)

@@ -1,0 +1,484 @@
+"""``tfpub supplement incorporate``: fold a supplement into the specs, as an ordinary reviewable change.
+
+The base specs are edited with ruamel.yaml's round-trip mode, which keeps the
+comments, key order, quoting and block styles of every file it touches; a file
+that would not come back byte for byte from a load and dump without changes is
+refused rather than reformatted. New entity files are copied in as written, with
+only their schema line re-pointed. The supplement is then marked final-text.
+
+Nothing is written until everything has been checked: the supplement must be
+open, written against the framework's current revision, and apply cleanly; then
+the edited specs are validated in a scratch copy, and the framework they define
+must equal the one :func:`.apply.apply` computes (which is what the supplement
+document shows). Only then are the files replaced, each atomically, with the
+earlier ones restored if a later one cannot be written.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from ..discovery import display_path, domain_dirs
+from ..export import export_json
+from ..problems import Loc, Problem, error, sort_problems
+from .apply import appended, apply, narrative_target
+from .model import FOLDER, Supplement, entity_key, load_supplement
+
+# The order keys are written in, so a key an amendment adds lands where an editor would put it.
+KEY_ORDER = {
+    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile"],
+    "profile-actor": ["actor", "description", "transactions", "content_modules", "at_least_one_of", "options"],
+    "row": ["transaction", "optionality", "condition", "note"],
+    "option": ["id", "name", "description", "transactions", "requires", "status"],
+    "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "security", "audit"],
+    "actor": ["id", "name", "definition", "status"],
+    "content": ["id", "name", "section", "status", "summary", "format", "template_id", "standards", "sections"],
+}
+_FOLDERS = {"actor": "actors", "transaction": "transactions", "profile": "profiles", "content": "content"}
+_SCHEMA_LINE = re.compile(r"^(# yaml-language-server: \$schema=)(\S+)(.*)$")
+WRAP = 88
+
+
+@dataclass
+class Edit:
+    path: Path
+    new_text: str
+    old_text: str | None  # None: a new file
+
+    @property
+    def shown(self) -> str:
+        return display_path(self.path)
+
+
+@dataclass
+class Plan:
+    supplement: Supplement | None
+    edits: list[Edit] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.supplement is not None and not any(p.is_error for p in self.problems)
+
+
+class _Refused(Exception):
+    def __init__(self, problem: Problem):
+        super().__init__(problem.message)
+        self.problem = problem
+
+
+# --------------------------------------------------------------------------- round-trip YAML
+
+
+def _yaml(mapping: int, sequence: int, offset: int) -> YAML:
+    y = YAML()
+    y.preserve_quotes = True
+    y.width = 4096
+    y.indent(mapping=mapping, sequence=sequence, offset=offset)
+    return y
+
+
+_STYLES = [(2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4)]
+
+
+class RoundTrip:
+    """One YAML file held for editing, with the indentation that reproduces it exactly."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.text = path.read_text(encoding="utf-8")
+        for style in _STYLES:
+            y = _yaml(*style)
+            data = y.load(self.text)
+            if self._dump(y, data) == self.text:
+                self.yaml, self.data = y, data
+                return
+        raise _Refused(
+            error(
+                Loc(display_path(path)),
+                "this file would be reformatted by editing it (its indentation or layout is not one tfpub can keep exactly); "
+                "indent it with two spaces per level, as 'tfpub new' writes files, then run the incorporation again",
+                "supplement-format",
+            )
+        )
+
+    @staticmethod
+    def _dump(y: YAML, data) -> str:
+        out = io.StringIO()
+        y.dump(data, out)
+        return out.getvalue()
+
+    def dumped(self) -> str:
+        return self._dump(self.yaml, self.data)
+
+
+def _owned(node):
+    """``node`` without the comment lines that follow it in amendments.yaml.
+
+    ruamel.yaml attaches the full-line comments between two amendments to the last
+    value of the first one; copied into a base file as they are, a reviewer's note
+    about the next amendment would land in the volumes. A comment at the end of the
+    node's own last line is kept.
+    """
+    inner = node
+    while isinstance(inner, (CommentedMap, CommentedSeq)) and len(inner):
+        last = list(inner)[-1] if isinstance(inner, CommentedMap) else len(inner) - 1
+        entry = inner.ca.items.get(last)
+        for i, token in enumerate(entry or []):
+            if token is None or not hasattr(token, "value"):
+                continue
+            first = token.value.split("\n", 1)[0]
+            if first.strip().startswith("#"):
+                token.value = first + "\n"
+            else:
+                entry[i] = None
+        inner = inner[last]
+    return node
+
+
+def _load_nodes(path: Path):
+    return _yaml(2, 4, 2).load(path.read_text(encoding="utf-8"))
+
+
+def _set(mapping: CommentedMap, key: str, value, order: list[str]) -> None:
+    """Set ``key``; a new key goes after the keys that precede it in ``order``."""
+    if key in mapping:
+        mapping[key] = value
+        return
+    before = order[: order.index(key)] if key in order else order
+    position = 0
+    for i, existing in enumerate(mapping):
+        if existing in before:
+            position = i + 1
+    mapping.insert(position, key, value)
+
+
+def _list(mapping: CommentedMap, key: str, order: list[str]) -> CommentedSeq:
+    if key not in mapping or mapping[key] is None:
+        _set(mapping, key, CommentedSeq(), order)
+    return mapping[key]
+
+
+def _fold_positions(text: str, start: int, width: int) -> list[int]:
+    """Where a folded scalar breaks the lines of ``text[start:]``: at spaces, before ``width`` characters."""
+    out, line_start = [], start
+    last_space = None
+    for i in range(start, len(text)):
+        ch = text[i]
+        if ch == "\n":
+            line_start, last_space = i + 1, None
+            continue
+        if ch == " " and i > line_start and text[i - 1] != " " and i + 1 < len(text) and text[i + 1] != " ":
+            if i - line_start > width and last_space is not None:
+                out.append(last_space)
+                line_start = last_space + 1
+            last_space = i
+    if len(text) - line_start > width and last_space is not None and last_space >= line_start:
+        out.append(last_space)
+    return out
+
+
+def _appended_scalar(old, text: str):
+    new = appended(str(old or ""), text)
+    if isinstance(old, FoldedScalarString) and "\n\n" in new and "\n" not in text.strip("\n").replace("\n\n", ""):
+        out = FoldedScalarString(new)
+        start = len(str(old).rstrip("\n")) + 2
+        out.fold_pos = list(getattr(old, "fold_pos", [])) + _fold_positions(new, start, WRAP)
+        return out
+    if "\n" in new:
+        return LiteralScalarString(new)
+    return new
+
+
+# --------------------------------------------------------------------------- planning
+
+
+class _Editor:
+    def __init__(self, fw, sources, supp: Supplement):
+        self.fw, self.sources, self.supp = fw, sources, supp
+        self.files: dict[Path, RoundTrip] = {}
+        self.amendment_nodes = _load_nodes(supp.amendments_doc.path)["amendments"] if supp.amendments_doc else []
+
+    def file(self, kind: str, key: str) -> CommentedMap:
+        doc = self.sources.documents.get((kind, key))
+        if doc is None:
+            raise _Refused(error(self.supp.loc, f"{kind} '{key}' is not a file of the framework", "supplement-target"))
+        path = doc.path.resolve()
+        if path not in self.files:
+            self.files[path] = RoundTrip(path)
+        return self.files[path].data
+
+    def profile_actor(self, profile: CommentedMap, actor_id: str) -> CommentedMap:
+        return next(a for a in profile["actors"] if a["actor"] == actor_id)
+
+    def run(self) -> None:
+        for i, a in enumerate(self.supp.amendments):
+            node = self.amendment_nodes[i]
+            getattr(self, "op_" + a.op.replace("-", "_"))(a, node)
+
+    # -- operations, mirroring .apply
+
+    def op_add_option(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        _list(p, "options", KEY_ORDER["profile"]).append(_owned(node["option"]))
+        for claim in node["actors"]:
+            entry = CommentedMap()
+            entry["option"] = a.data["option"]["id"]
+            for k, v in claim.items():
+                if k != "actor":
+                    entry[k] = v
+            actor = self.profile_actor(p, claim["actor"])
+            _list(actor, "options", KEY_ORDER["profile-actor"]).append(entry)
+
+    def op_add_transaction(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        row = CommentedMap()
+        for k in KEY_ORDER["row"]:
+            if k in node:
+                row[k] = node[k]
+        _list(self.profile_actor(p, a.data["actor"]), "transactions", KEY_ORDER["profile-actor"]).append(row)
+
+    def op_set_optionality(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        row = next(r for r in self.profile_actor(p, a.data["actor"])["transactions"] if r["transaction"] == a.data["transaction"])
+        _set(row, "optionality", node["optionality"], KEY_ORDER["row"])
+        if a.data["optionality"] == "C":
+            _set(row, "condition", node.get("condition", ""), KEY_ORDER["row"])
+        elif "condition" in row:
+            del row["condition"]
+        if "note" in node:
+            _set(row, "note", node["note"], KEY_ORDER["row"])
+
+    def op_remove_transaction(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        rows = self.profile_actor(p, a.data["actor"])["transactions"]
+        index = next(i for i, r in enumerate(rows) if r["transaction"] == a.data["transaction"])
+        del rows[index]
+
+    def op_add_actor(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        p["actors"].append(_owned(node["actor"]))
+
+    def op_add_grouping(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        _list(p, "groupings", KEY_ORDER["profile"]).append(_owned(node["grouping"]))
+
+    def op_remove_grouping(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        want = sorted((w["profile"], w["actor"]) for w in a.data["with"])
+        for i, g in enumerate(p["groupings"]):
+            if g["actor"] == a.data["actor"] and sorted((w["profile"], w["actor"]) for w in g["with"]) == want:
+                del p["groupings"][i]
+                return
+
+    def op_add_role(self, a, node) -> None:
+        t = self.file("transaction", a.data["transaction"])
+        t["roles"].append(_owned(node["role"]))
+
+    def op_add_use_case(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        _list(p, "use_cases", KEY_ORDER["profile"]).append(_owned(node["use_case"]))
+
+    def _narrative_place(self, a) -> tuple[CommentedMap, str, list[str]]:
+        _obj, attr, kind, _key, _target = narrative_target(self.fw, a)
+        d = a.data
+        if kind == "profile":
+            return self.file("profile", d["profile"]), attr, KEY_ORDER["profile"]
+        if kind == "profile-actor":
+            return self.profile_actor(self.file("profile", d["profile"]), d["actor"]), attr, KEY_ORDER["profile-actor"]
+        if kind == "option":
+            p = self.file("profile", d["profile"])
+            return next(o for o in p["options"] if o["id"] == d["option"]), attr, KEY_ORDER["option"]
+        if kind == "transaction":
+            return self.file("transaction", d["transaction"]), attr, KEY_ORDER["transaction"]
+        if kind == "actor":
+            return self.file("actor", d["actor"]), attr, KEY_ORDER["actor"]
+        return self.file("content", d["content"]), attr, KEY_ORDER["content"]
+
+    def op_replace_narrative(self, a, node) -> None:
+        mapping, attr, order = self._narrative_place(a)
+        _set(mapping, attr, node["text"], order)
+
+    def op_append_narrative(self, a, node) -> None:
+        mapping, attr, order = self._narrative_place(a)
+        _set(mapping, attr, _appended_scalar(mapping.get(attr), a.data["text"]), order)
+
+
+def _copy_with_schema(source: Path, target: Path) -> str:
+    """The text of ``source``, its schema line pointing to the same schema from ``target``'s folder."""
+    text = source.read_text(encoding="utf-8")
+    lines = text.split("\n", 1)
+    m = _SCHEMA_LINE.match(lines[0])
+    if m:
+        schema = (source.parent / m.group(2)).resolve()
+        rel = Path(os.path.relpath(schema, target.parent)).as_posix()
+        lines[0] = f"{m.group(1)}{rel}{m.group(3)}"
+    return "\n".join(lines)
+
+
+def find_supplement(root: Path, supplement_id: str) -> tuple[Path, str] | None:
+    """(folder, domain) of supplement ``supplement_id`` ('PDQm' or 'ITI/PDQm')."""
+    domain, _, sid = supplement_id.rpartition("/")
+    for ddir in domain_dirs(root) if root.is_dir() else []:
+        folder = ddir / FOLDER / sid
+        if (not domain or ddir.name == domain) and folder.is_dir():
+            return folder, ddir.name
+    return None
+
+
+def plan(root: Path, supplement_id: str) -> Plan:
+    """Every file edit incorporating the supplement needs, checked; or the problems that forbid it."""
+    from ..validate import validate
+
+    root = Path(root)
+    found = find_supplement(root, supplement_id)
+    if found is None:
+        return Plan(None, problems=[error(Loc(display_path(root)), f"no supplement '{supplement_id}' under {display_path(root)}/<DOMAIN>/{FOLDER}/", "supplement-missing")])
+    folder, domain = found
+    supp, problems = load_supplement(folder, domain)
+    if supp is None:
+        return Plan(None, problems=problems)
+    out = Plan(supp)
+    if supp.status == "final-text":
+        out.problems.append(
+            error(
+                supp.doc.loc(("status",)),
+                f"supplement '{supp.id}' is final-text: it has been incorporated already, and its changes are in the volumes",
+                "supplement-incorporated",
+            )
+        )
+        return out
+    result = validate(root)
+    errors = [p for p in result.problems if p.is_error]
+    if errors:
+        out.problems += errors + [error(supp.loc, "the specs have errors (above); incorporate only into a framework that validates", "supplement-base")]
+        return out
+    fw = result.framework
+    revision = fw.domains[domain].revision
+    if supp.applies_to != revision:
+        out.problems.append(
+            error(
+                supp.doc.loc(("applies_to", "revision")),
+                f"supplement '{supp.id}' applies to {domain} TF Revision {supp.applies_to}, but the framework is Revision {revision}; "
+                "bring the supplement up to date with the framework (and applies_to with it) before incorporating it",
+                "supplement-base",
+            )
+        )
+        return out
+    applied = apply(fw, supp)
+    if not applied.ok:
+        out.problems += [p for p in applied.problems if p.is_error]
+        return out
+    try:
+        out.edits = _edits(root, fw, result.sources, supp, folder)
+        _verify(root, supp, out.edits, export_json(applied.framework))
+    except _Refused as exc:
+        out.problems.append(exc.problem)
+        out.edits = []
+    return out
+
+
+def _edits(root: Path, fw, sources, supp: Supplement, folder: Path) -> list[Edit]:
+    ddir = folder.parent.parent
+    edits: list[Edit] = []
+    for kind, doc in supp.entities:
+        target = ddir / _FOLDERS[kind] / f"{entity_key(kind, doc)}.yaml"
+        if target.exists():
+            raise _Refused(error(doc.loc(), f"{display_path(target)} exists already; the supplement was incorporated, or the base has changed under it", "supplement-exists"))
+        edits.append(Edit(target, _copy_with_schema(doc.path, target), None))
+    editor = _Editor(fw, sources, supp)
+    for extra, key in ((supp.glossary, "terms"), (supp.standards, "standards")):
+        if extra is None:
+            continue
+        target = ddir / extra.path.name
+        if not target.exists():
+            edits.append(Edit(target, _copy_with_schema(extra.path, target), None))
+            continue
+        rt = editor.files.setdefault(target.resolve(), RoundTrip(target))
+        for item in _load_nodes(extra.path)[key]:
+            rt.data[key].append(item)
+    editor.run()
+    meta = RoundTrip(supp.doc.path)
+    meta.data["status"] = "final-text"
+    editor.files[supp.doc.path.resolve()] = meta
+    for path, rt in sorted(editor.files.items()):
+        new_text = rt.dumped()
+        if new_text != rt.text:
+            edits.append(Edit(path, new_text, rt.text))
+    return edits
+
+
+def _verify(root: Path, supp: Supplement, edits: list[Edit], expected_model: str) -> None:
+    """Validate the edited specs in a scratch copy; their framework must be the one the supplement document shows."""
+    from ..validate import validate
+
+    root = root.resolve()
+    with tempfile.TemporaryDirectory(prefix="tfpub-incorporate-") as tmp:
+        copy = Path(tmp) / root.name
+        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))
+        for ddir in domain_dirs(copy):  # other supplements are checked later, against the new base, by tfpub validate
+            for other in (ddir / FOLDER).glob("*") if (ddir / FOLDER).is_dir() else []:
+                if other.is_dir() and other.resolve() != (copy / supp.folder.resolve().relative_to(root)).resolve():
+                    shutil.rmtree(other)
+        for e in edits:
+            target = copy / e.path.resolve().relative_to(root)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(e.new_text, encoding="utf-8")
+        result = validate(copy)
+        errors = [p for p in result.problems if p.is_error]
+        if errors:
+            shown = "; ".join(str(p).replace(str(copy), display_path(root)) for p in errors[:5])
+            raise _Refused(error(supp.loc, f"the incorporated specs would not validate: {shown}", "supplement-incorporate"))
+        if export_json(result.framework) != expected_model:
+            raise _Refused(
+                error(supp.loc, "the edited files would not define the framework the supplement describes (an internal error of tfpub); nothing was changed", "supplement-incorporate")
+            )
+
+
+def write(edits: list[Edit]) -> None:
+    """Replace every file atomically; if one cannot be written, put back the ones already replaced."""
+    staged: list[tuple[Edit, Path]] = []
+    try:
+        for e in edits:
+            e.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{e.path.name}.", suffix=".tfpub-tmp", dir=e.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+                f.write(e.new_text)
+            staged.append((e, Path(tmp)))
+    except BaseException:
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    done: list[Edit] = []
+    try:
+        for e, tmp in staged:
+            os.replace(tmp, e.path)
+            done.append(e)
+    except BaseException:
+        for e in done:
+            if e.old_text is None:
+                e.path.unlink(missing_ok=True)
+            else:
+                e.path.write_text(e.old_text, encoding="utf-8")
+        for _, tmp in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def incorporate(root: Path, supplement_id: str, *, dry_run: bool = False) -> Plan:
+    """Plan, check and (unless ``dry_run``) write the incorporation of a supplement. Problems leave every file as it was."""
+    result = plan(Path(root), supplement_id)
+    result.problems = sort_problems(result.problems)
+    if result.ok and not dry_run:
+        write(result.edits)
+    return result

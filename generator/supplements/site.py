@@ -1,0 +1,189 @@
+"""Supplements on the published site: their pages and downloads, the notes on the chapters they change, navigation.
+
+* :func:`supplement_site_files`: mkdocs source path -> content: each open
+  supplement's page (``site_paths.supplement_page``), its print-ready HTML beside
+  it (``<DOMAIN>/supplements/<id>/<id>.html``) and, when asked for, its PDF
+  (``<id>.pdf``); each domain's ``<DOMAIN>/supplements/index.md``; the stylesheet;
+* :func:`chapter_notes`: ("profile", acronym) or ("transaction", id) -> HTML notes
+  "This profile is updated by the ... supplement (Trial Implementation)";
+* :func:`annotate_pages` puts those notes into the pages' ``updated_by``;
+* :func:`add_navigation` adds a Supplements section to each domain's navigation.
+
+Site PDFs are opt-in (``TFPUB_SUPPLEMENT_PDF=1`` at build time): printing needs
+Chromium, takes seconds per supplement, and a PDF carries its creation time, so
+builds with PDFs are not byte-identical. The HTML version is always published.
+"""
+
+from __future__ import annotations
+
+import html
+import os
+from pathlib import Path
+
+from .. import site_paths
+from ..model import STATUS_LABELS, Framework
+from ..tables import Cell, Table, a
+from .check import Checked, check_all
+from .document import Renderer, SupplementDocument, SupplementError, build_document
+from .printing import print_html, print_pdf, supplement_css
+
+STYLESHEET = "assets/tfpub-supplement.css"
+PDF_SWITCH = "TFPUB_SUPPLEMENT_PDF"
+_MEMO: dict[str, tuple[Framework, str, list[Checked]]] = {}
+
+
+def _checked(fw: Framework, specs_root: Path) -> list[Checked]:
+    """The supplements under ``specs_root``, checked against ``fw``; remembered for that framework and those files."""
+    from ..publish import fingerprint
+    from ..validate import validate
+
+    root = str(Path(specs_root).resolve())
+    stamp = fingerprint(Path(specs_root))
+    memo = _MEMO.get(root)
+    if memo is None or memo[0] is not fw or memo[1] != stamp:
+        result = validate(Path(specs_root))  # the sources the checks need; the memo keeps this to once per build
+        checked, problems = check_all(Path(specs_root), fw, result.sources)
+        errors = [p for p in problems if p.is_error]
+        if errors:
+            raise SupplementError(errors)
+        _MEMO.clear()
+        _MEMO[root] = (fw, stamp, checked)
+    return _MEMO[root][2]
+
+
+def print_file(domain: str, supplement_id: str, ext: str) -> str:
+    return f"{domain}/supplements/{supplement_id}/{supplement_id}.{ext}"
+
+
+def index_page(domain: str) -> str:
+    return f"{domain}/supplements/index.md"
+
+
+def _pdf_wanted() -> bool:
+    return os.environ.get(PDF_SWITCH, "") not in ("", "0", "false", "no")
+
+
+def documents(fw: Framework, specs_root: Path, env) -> list[SupplementDocument]:
+    renderer = Renderer(env)
+    out = []
+    for c in _checked(fw, specs_root):
+        if c.applied is not None:
+            out.append(build_document(fw, c.supplement, env, applied=c.applied, renderer=renderer, downloads=_downloads(c.supplement)))
+    return out
+
+
+def _downloads(supp) -> list[tuple[str, str]]:
+    links = [("print-ready HTML", print_file(supp.domain, supp.id, "html"))]
+    if _pdf_wanted():
+        links.append(("PDF", print_file(supp.domain, supp.id, "pdf")))
+    return links
+
+
+def supplement_site_files(fw: Framework, specs_root: Path, env) -> dict[str, str | bytes]:
+    files: dict[str, str | bytes] = {}
+    checked = _checked(fw, specs_root)
+    if not checked:
+        return files
+    docs = {d.supplement.id: d for d in documents(fw, specs_root, env)}
+    for doc in docs.values():
+        supp = doc.supplement
+        files[site_paths.supplement_page(supp.domain, supp.id)] = doc.markdown
+        printable = print_html(doc, env)
+        files[print_file(supp.domain, supp.id, "html")] = printable
+        if _pdf_wanted():
+            import tempfile
+
+            with tempfile.TemporaryDirectory() as tmp:
+                out = print_pdf(printable, Path(tmp) / "out.pdf")
+                files[print_file(supp.domain, supp.id, "pdf")] = out.read_bytes()
+    for domain in sorted({c.supplement.domain for c in checked}):
+        files[index_page(domain)] = _index(fw, domain, [c for c in checked if c.supplement.domain == domain], env)
+    files[STYLESHEET] = supplement_css()
+    return files
+
+
+def _changes(fw: Framework, c: Checked, page: str) -> str:
+    applied = c.applied
+    parts = []
+    for acronym in applied.new.get("profile", []):
+        parts.append(f"adds the {html.escape(acronym)} Profile")
+    if applied.new.get("transaction"):
+        parts.append("adds " + ", ".join(html.escape(t) for t in applied.new["transaction"]))
+    amended = sorted(k for k in applied.amended() if k[0] in ("profile", "transaction"))
+    if amended:
+        links = []
+        for kind, key in amended:
+            target = site_paths.profile_page(fw.profiles[key].domain, key) if kind == "profile" else site_paths.transaction_page(fw.transactions[key].domain, key)
+            links.append(a(site_paths.url_link(page, target), key))
+        parts.append("amends " + ", ".join(links))
+    return "; ".join(parts) or "\u2013"
+
+
+def _index(fw: Framework, domain: str, checked: list[Checked], env) -> str:
+    page = index_page(domain)
+    table = Table("supplements", "", f"{domain} supplements", ["Supplement", "Revision", "Date", "Status", "Changes"])
+    for c in sorted(checked, key=lambda c: (c.supplement.status == "final-text", c.supplement.id)):
+        s = c.supplement
+        if c.applied is not None:
+            title = a(site_paths.url_link(page, site_paths.supplement_page(domain, s.id)), s.title)
+            changes = _changes(fw, c, page)
+        else:
+            title = html.escape(s.title)
+            changes = "Incorporated into the volumes"
+        table.rows.append([Cell(title), Cell(html.escape(s.revision)), Cell(html.escape(s.date)), Cell(STATUS_LABELS[s.status]), Cell(changes)])
+    from ..pages import render_page
+    from ..views import Page
+
+    intro = (
+        "New work is published as supplements: each adds profiles, actors and transactions and amends sections of the volumes. "
+        "Open supplements are published for Public Comment or Trial Implementation; at Final Text they are incorporated into the volumes."
+    )
+    return render_page(env, Page(page, "appendix.md.j2", f"{domain} Supplements", None, {"intro": intro, "table": table}))
+
+
+def chapter_notes(fw: Framework, specs_root: Path) -> dict[tuple[str, str], list[str]]:
+    """("profile", acronym) or ("transaction", id) -> notes (HTML) naming the open supplements that change it."""
+    notes: dict[tuple[str, str], list[str]] = {}
+    for c in _checked(fw, specs_root):
+        if c.applied is None:
+            continue
+        s = c.supplement
+        for kind, key in sorted(c.applied.amended()):
+            if kind == "profile" and key in fw.profiles:
+                page, word = site_paths.profile_page(fw.profiles[key].domain, key), "profile"
+            elif kind == "transaction" and key in fw.transactions:
+                page, word = site_paths.transaction_page(fw.transactions[key].domain, key), "transaction"
+            else:
+                continue
+            link = a(site_paths.url_link(page, site_paths.supplement_page(s.domain, s.id)), f"{s.title} supplement")
+            notes.setdefault((kind, key), []).append(f"This {word} is updated by the {link} ({STATUS_LABELS[s.status]}).")
+    return notes
+
+
+def annotate_pages(fw: Framework, specs_root: Path, pages: list) -> None:
+    """Give each profile and transaction page the notes of the open supplements that change it (``updated_by``)."""
+    notes = chapter_notes(fw, specs_root)
+    from markupsafe import Markup
+
+    for page in pages:
+        if page.template == "profile.md.j2":
+            key = ("profile", page.context["profile"].acronym)
+        elif page.template == "transaction.md.j2":
+            key = ("transaction", page.context["tx"].id)
+        else:
+            continue
+        page.context["updated_by"] = [Markup(n) for n in notes.get(key, [])]
+
+
+def add_navigation(nav: list, fw: Framework, specs_root: Path) -> None:
+    """Add 'Supplements' (the index, then each open supplement) to each domain's navigation."""
+    by_domain: dict[str, list] = {}
+    for c in _checked(fw, specs_root):
+        entries = by_domain.setdefault(c.supplement.domain, [index_page(c.supplement.domain)])
+        if c.applied is not None:
+            entries.append({html.escape(c.supplement.title, quote=False): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
+    for item in nav:
+        if isinstance(item, dict):
+            for domain, children in item.items():
+                if domain in by_domain and isinstance(children, list):
+                    children.append({"Supplements": by_domain[domain]})
