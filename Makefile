@@ -36,5 +36,9 @@ $(TOOLS_STAMP): tools/package.json tools/package-lock.json
 test: $(STAMP) $(TOOLS_STAMP)
 	$(BIN)/python -m pytest
 
+# The benchmark (README, "Benchmarks"): synthetic ITI- and IHE-size frameworks through every stage.
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
 clean:
 	rm -rf site .tfpub-cache

@@ -8,8 +8,10 @@ and without source locations. Its shape is described by
 
 from __future__ import annotations
 
+import copy
 import json
-from dataclasses import asdict
+from dataclasses import asdict, fields, is_dataclass
+from functools import lru_cache
 from typing import Any
 
 from .model import Framework
@@ -27,24 +29,44 @@ def _clean(value: Any) -> Any:
     return value
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in fields(cls))
+
+
+def _plain(value: Any) -> Any:
+    """``_clean(asdict(value))`` in one pass, without asdict's deep copies of every string."""
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    if is_dataclass(value) and not isinstance(value, type):
+        return {_RENAME.get(name, name): _plain(getattr(value, name)) for name in _field_names(type(value)) if name != "loc"}
+    if isinstance(value, dict):
+        return {_RENAME.get(k, k): _plain(v) for k, v in value.items() if k != "loc"}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, tuple):  # asdict converts inside a tuple, and _clean does not look inside it
+        return type(value)(asdict(v) if is_dataclass(v) and not isinstance(v, type) else copy.deepcopy(v) for v in value)
+    return copy.deepcopy(value)
+
+
 def export_model(fw: Framework) -> dict:
     """The model as plain data, sorted the way the volumes are."""
     return {
         "format": FORMAT,
         "version": VERSION,
-        "domains": [_clean(asdict(d)) for _, d in sorted(fw.domains.items())],
-        "actors": [_clean(asdict(a)) | {"status": fw.status_of(a)} for a in sorted(fw.actors.values(), key=lambda a: a.id)],
+        "domains": [_plain(d) for _, d in sorted(fw.domains.items())],
+        "actors": [_plain(a) | {"status": fw.status_of(a)} for a in sorted(fw.actors.values(), key=lambda a: a.id)],
         "transactions": [
-            _clean(asdict(t)) | {"status": fw.status_of(t)}
+            _plain(t) | {"status": fw.status_of(t)}
             for t in sorted(fw.transactions.values(), key=lambda t: (t.domain, t.number))
         ],
-        "profiles": [_clean(asdict(p)) for p in sorted(fw.profiles.values(), key=lambda p: (p.domain, p.chapter))],
+        "profiles": [_plain(p) for p in sorted(fw.profiles.values(), key=lambda p: (p.domain, p.chapter))],
         "content_modules": [
-            _clean(asdict(c)) | {"status": fw.status_of(c)}
+            _plain(c) | {"status": fw.status_of(c)}
             for c in sorted(fw.content_modules.values(), key=lambda c: (c.domain, [int(x) for x in c.section.split(".")]))
         ],
-        "glossary": [_clean(asdict(g)) for g in sorted(fw.glossary, key=lambda g: (g.domain, g.term.lower()))],
-        "standards": [_clean(asdict(s)) for s in sorted(fw.standards.values(), key=lambda s: s.id)],
+        "glossary": [_plain(g) for g in sorted(fw.glossary, key=lambda g: (g.domain, g.term.lower()))],
+        "standards": [_plain(s) for s in sorted(fw.standards.values(), key=lambda s: s.id)],
     }
 
 

@@ -41,14 +41,19 @@ def _walk(value) -> Iterator:
 
 
 def add_figures(
-    fw: Framework, pages: list[views.Page], cache_dir: Path, docs_dir: Path | None = None
+    fw: Framework, pages: list[views.Page], cache_dir: Path, docs_dir: Path | None = None, *, only_shown: bool = False
 ) -> tuple[dict[str, dict[str, Markup]], list[Problem]]:
     """Fill each page's figures; return, per page, the HTML for its narrative placeholders.
 
     Diagrams of the hand-written pages in ``docs_dir`` join the batch, so that
     plantuml-markdown finds them all in the cache when mkdocs renders those pages.
+    ``only_shown`` (``tfpub serve``, which passes only the pages a change reached)
+    renders only the model diagrams those pages show.
     """
     model = {d.key: d for d in model_diagrams(fw)}
+    if only_shown:
+        shown = {item.key for page in pages for item in _walk(page.context) if isinstance(item, views.Figure)}
+        model = {key: d for key, d in model.items() if key in shown}
     narrative: dict[str, dict[str, object]] = {}
     for page in pages:
         for item in _walk(page.context):

@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from generator.diagrams import markdown_pages
 from generator.problems import format_text
-from generator.publish import Published, ensure_source_date_epoch, publish
+from generator.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
 
 _STATE: dict[str, Published] = {}
 
@@ -61,6 +61,61 @@ def _handwritten_nav(docs_dir: Path, generated: set[str]) -> list:
 
 def on_files(files: Files, config) -> Files:
     source = _STATE["published"].source
-    for src, content in sorted(source.files.items()):
-        files.append(File.generated(config, src, content=content))
+    if not os.environ.get(SERVE_DIRTY):
+        for src, content in sorted(source.files.items()):
+            files.append(File.generated(config, src, content=content))
+        return files
+    # tfpub serve: the source as files whose times tell mkdocs' dirty build what to render again.
+    folder = _settings(config)[1] / "serve-source"
+    changed = sync_source(source, folder, nav=config.nav)
+    for src in sorted(source.files):
+        files.append(File.generated(config, src, abs_src_path=str(folder / src)))
+    _STATE["rebuilt"] = {_page_location(src) for src in changed if src.endswith(".md")}
+    _STATE["pages"] = {_page_location(src) for src in source.files if src.endswith(".md")}
     return files
+
+
+def _page_location(src: str) -> str:
+    """The search-index location of a page (directory URLs), as the search plugin writes it."""
+    if src == "index.md":
+        return ""
+    if src.endswith("/index.md"):
+        return src[: -len("index.md")]
+    return src[: -len(".md")] + "/"
+
+
+def on_post_build(config) -> None:
+    """tfpub serve: a dirty build indexes only the pages it rendered; keep the rest of the search index.
+
+    The search plugin's own merge keeps a dirty build's index right only when one page
+    was rendered, so the index of every page is kept here and written whole.
+    """
+    if not os.environ.get(SERVE_DIRTY) or "rebuilt" not in _STATE:
+        return
+    try:
+        _merge_search_index(config)
+    except Exception:  # noqa: BLE001 - the preview's search index is a convenience; never fail the build for it
+        pass
+
+
+def _merge_search_index(config) -> None:
+    from generator.publish import SERVED_SEARCH as known
+
+    plugin = next((pl for pl in config.plugins.values() if hasattr(pl, "search_index_prev") and hasattr(pl, "search_index")), None)
+    if plugin is None:
+        return
+    index = plugin.search_index
+    fresh: dict[str, list] = {}
+    for entry in index.entries:  # the pages this build rendered (nothing carried over: prev is None)
+        fresh.setdefault(entry["location"].split("#", 1)[0], []).append(entry)
+    gone = known.pop("\0generated", set()) - _STATE["pages"]
+    for page in gone:
+        known.pop(page, None)
+    known.update(fresh)
+    entries = [e for page, page_entries in known.items() for e in page_entries]
+    known["\0generated"] = set(_STATE["pages"])
+    plugin.search_index_prev = None
+    index.entries = entries
+    path = Path(config.site_dir) / "search" / "search_index.json"
+    if path.parent.is_dir():
+        path.write_text(index.generate_search_index(None), encoding="utf-8")

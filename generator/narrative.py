@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 import markdown
 from lxml import html as lxml_html
@@ -147,8 +148,7 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
     from .references import REF_RE
 
     prepared = REF_RE.sub(replace, text)
-    _MD.reset()
-    body = _sanitise(_MD.convert(prepared))
+    body = _converted(prepared)
 
     def anchor(m: re.Match) -> str:
         link = links[int(m.group(1))]
@@ -161,6 +161,15 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
     out = Narrative(_PLACEHOLDER_P.sub(lambda m: f"<!--tfpub-diagram:{m.group(1)}-->", body))
     out.diagrams = tuple(diagrams)
     return out
+
+
+@lru_cache(maxsize=65536)
+def _converted(prepared: str) -> str:
+    """Markdown to sanitised HTML. The references are tokens by then, so the result depends
+    on the text alone: the same text on many pages (or in the next build of a preview) is
+    converted once."""
+    _MD.reset()
+    return _sanitise(_MD.convert(prepared))
 
 
 def render_inline(text: str, fw: Framework, page: str) -> Markup:

@@ -77,19 +77,212 @@ def all_pages(fw: Framework) -> list[views.Page]:
 
 
 def _all_pages(fw: Framework) -> list[views.Page]:
-    pages = [views.site_home(fw)]
+    return [make() for _src, _own, make in page_plan(fw)]
+
+
+PlanEntry = tuple  # (src, the entity the page is about as (kind, id) or None, a function that computes the Page)
+
+
+def page_plan(fw: Framework) -> list[PlanEntry]:
+    """Every page of the framework, in order, before any is computed."""
+    plan: list[PlanEntry] = [(site_paths.HOME, None, lambda: views.site_home(fw))]
     for domain in sorted(fw.domains):
-        pages.append(views.domain_home(fw, domain, []))
+        d = domain
+        plan.append((site_paths.domain_home(d), ("domain", d), lambda d=d: views.domain_home(fw, d, [])))
         for volume in (1, 2, 3):
-            pages.append(views.volume_index(fw, domain, volume))
-        pages += [views.profile_page(fw, p) for p in numbering.profiles_in_order(fw, domain)]
-        pages += [views.transaction_page(fw, t) for t in numbering.transactions_in_order(fw, domain)]
-        pages += [views.content_page(fw, c) for c in numbering.content_in_order(fw, domain)]
-        pages.append(views.appendix_a(fw, domain))
-        pages += [views.actor_page(fw, x) for x in sorted(fw.actors.values(), key=lambda x: x.name.lower()) if x.domain == domain]
-        pages += [views.appendix_b(fw, domain), views.appendix_d(fw, domain)]
-        pages += [views.transactions_index(fw, domain), views.standards_index(fw, domain)]
-    return pages
+            plan.append((site_paths.volume_index(d, volume), ("domain", d), lambda d=d, v=volume: views.volume_index(fw, d, v)))
+        plan += [(site_paths.profile_page(d, p.acronym), ("profile", p.acronym), lambda p=p: views.profile_page(fw, p)) for p in numbering.profiles_in_order(fw, d)]
+        plan += [(site_paths.transaction_page(d, t.id), ("transaction", t.id), lambda t=t: views.transaction_page(fw, t)) for t in numbering.transactions_in_order(fw, d)]
+        plan += [(site_paths.content_page(d, c.id), ("content", c.id), lambda c=c: views.content_page(fw, c)) for c in numbering.content_in_order(fw, d)]
+        plan.append((site_paths.appendix_page(d, "A"), ("domain", d), lambda d=d: views.appendix_a(fw, d)))
+        plan += [
+            (site_paths.actor_page(d, x.id), ("actor", x.id), lambda x=x: views.actor_page(fw, x))
+            for x in sorted(fw.actors.values(), key=lambda x: x.name.lower())
+            if x.domain == d
+        ]
+        plan += [
+            (site_paths.appendix_page(d, "B"), ("domain", d), lambda d=d: views.appendix_b(fw, d)),
+            (site_paths.appendix_page(d, "D"), ("domain", d), lambda d=d: views.appendix_d(fw, d)),
+        ]
+        plan += [
+            (site_paths.index_page(d, "transactions"), ("domain", d), lambda d=d: views.transactions_index(fw, d)),
+            (site_paths.index_page(d, "standards"), ("domain", d), lambda d=d: views.standards_index(fw, d)),
+        ]
+    return plan
+
+
+# --------------------------------------------------------------------------- tfpub serve: only the pages a change reaches
+
+_TABLES = {"domains": "domain", "actors": "actor", "transactions": "transaction", "profiles": "profile", "content_modules": "content", "standards": "standard"}
+
+
+class _Noted(dict):
+    """A table of the model that notes, while a page is computed, which entries the page reads."""
+
+    def __init__(self, kind: str, data: dict):
+        super().__init__(data)
+        self.kind = kind
+
+    def __getitem__(self, key):
+        views.note(self.kind, key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key, default=None):
+        views.note(self.kind, key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key):
+        views.note(self.kind, key)
+        return dict.__contains__(self, key)
+
+    def __iter__(self):
+        views.note(self.kind, "*")
+        return dict.__iter__(self)
+
+    def __len__(self):
+        views.note(self.kind, "*")
+        return dict.__len__(self)
+
+    def keys(self):
+        views.note(self.kind, "*")
+        return dict.keys(self)
+
+    def values(self):
+        views.note(self.kind, "*")
+        return dict.values(self)
+
+    def items(self):
+        views.note(self.kind, "*")
+        return dict.items(self)
+
+
+class _NotedList(list):
+    def __iter__(self):
+        views.note("glossary", "*")
+        return list.__iter__(self)
+
+    def __len__(self):
+        views.note("glossary", "*")
+        return list.__len__(self)
+
+
+@dataclass
+class Incremental:
+    """What ``tfpub serve`` keeps between builds to compute again only the pages a change reaches.
+
+    Each page's reads of the model are noted while it is computed (entities by id,
+    whole tables, who-uses-what lists, its diagrams). On the next build the model is
+    compared with the previous one, entity by entity; a page none of whose reads
+    changed keeps its Markdown. Anything this cannot follow (templates, a page that
+    is new) computes the page again.
+    """
+
+    tables: dict = field(default_factory=dict)  # kind -> {id: entity} of the previous build
+    glossary: list = field(default_factory=list)
+    signatures: dict = field(default_factory=dict)  # who-uses-what lists of the previous build
+    diagrams: dict = field(default_factory=dict)  # diagram key -> PlantUML source
+    pages: dict = field(default_factory=dict)  # src -> (reads, Markdown)
+    templates: str = ""
+    computed: int = 0
+    reused: int = 0
+
+    def changes(self, fw: Framework, signatures: dict, diagrams: dict) -> dict[str, set]:
+        changed: dict[str, set] = {}
+        for attr, kind in _TABLES.items():
+            old, new = self.tables.get(kind, {}), getattr(fw, attr)
+            keys = set(old.keys() ^ new.keys())
+            keys.update(k for k in new.keys() & old.keys() if old[k] is not new[k] and old[k] != new[k])
+            changed[kind] = keys
+        changed["glossary"] = {"*"} if self.glossary != fw.glossary else set()
+        for name, new_sig in signatures.items():
+            old_sig = self.signatures.get(name, {})
+            changed[name] = {k for k in old_sig.keys() | new_sig.keys() if old_sig.get(k) != new_sig.get(k)}
+        changed["diagram"] = {k for k in self.diagrams.keys() | diagrams.keys() if self.diagrams.get(k) != diagrams.get(k)}
+        return changed
+
+    @staticmethod
+    def stale(reads: frozenset, changed: dict[str, set]) -> bool:
+        for kind, key in reads:
+            keys = changed.get(kind)
+            if keys and (key in keys or key == "*" or "*" in keys):
+                return True
+        return False
+
+
+def _figure_keys(value) -> set[str]:
+    out: set[str] = set()
+    todo = [value]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, views.Figure):
+            out.add(item.key)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, (list, tuple)):
+            todo.extend(item)
+        elif isinstance(item, views.Section):
+            todo.append(item.extra)
+    return out
+
+
+def _model_diagram_sources(fw: Framework) -> dict[str, str]:
+    try:
+        from .diagrams import model_diagrams
+    except ImportError:
+        return {}
+    return {d.key: d.source for d in model_diagrams(fw)}
+
+
+def _incremental_pages(fw: Framework, state: Incremental, templates: str) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict]:
+    """(pages computed, Markdown kept from the last build by src, reads of the computed pages, the
+    model as this build saw it). ``state`` is not changed: the caller commits once the build succeeded."""
+    with views.indexed(fw):
+        index = views.active_index()
+        signatures = index.signatures()
+        diagrams = _model_diagram_sources(fw)
+        full = templates != state.templates or not state.pages
+        changed = {} if full else state.changes(fw, signatures, diagrams)
+        plan = page_plan(fw)
+        kept: dict[str, str] = {}
+        todo = []
+        for src, own, make in plan:
+            old = state.pages.get(src)
+            if not full and old is not None and not state.stale(old[0], changed) and not (own and own[1] in changed.get(own[0], ())):
+                kept[src] = old[1]
+            else:
+                todo.append((src, own, make))
+        saved = {attr: getattr(fw, attr) for attr in _TABLES}
+        glossary = fw.glossary
+        pages, reads = [], {}
+        try:
+            for attr, kind in _TABLES.items():
+                setattr(fw, attr, _Noted(kind, saved[attr]))
+            fw.glossary = _NotedList(glossary)
+            for src, own, make in todo:
+                views.READS = set()
+                try:
+                    page = make()
+                finally:
+                    noted, views.READS = views.READS, None
+                if own:
+                    noted.add(own)
+                noted.update(("diagram", key) for key in _figure_keys(page.context))
+                if page.src != src:  # the plan and the views disagree: compute everything next time
+                    noted.add(("domain", "*"))
+                pages.append(page)
+                reads[page.src] = frozenset(noted)
+        finally:
+            for attr in _TABLES:
+                setattr(fw, attr, saved[attr])
+            fw.glossary = glossary
+    snapshot = {
+        "tables": {kind: dict(saved[attr]) for attr, kind in _TABLES.items()},
+        "glossary": list(glossary),
+        "signatures": signatures,
+        "diagrams": diagrams,
+        "templates": templates,
+    }
+    return pages, kept, reads, snapshot
 
 
 def navigation(fw: Framework) -> list[NavItem]:
@@ -166,14 +359,32 @@ def _add_annexes(site: SiteSource, fw: Framework, specs_root: Path) -> None:
 
 
 def generate(
-    fw: Framework, *, template_dirs: list[Path] | None = None, figures: FigureHook | None = None, specs_root: Path | None = None
+    fw: Framework,
+    *,
+    template_dirs: list[Path] | None = None,
+    figures: FigureHook | None = None,
+    specs_root: Path | None = None,
+    incremental: Incremental | None = None,
 ) -> SiteSource:
     """The whole site source for ``fw``. ``figures`` fills in diagrams, when that stage runs.
 
     ``specs_root`` (the specs folder) adds what lies beside the specs, such as supplements.
+    ``incremental`` (``tfpub serve``) keeps the Markdown of the pages the change since
+    the last call with the same state does not reach; the result is the same.
     """
     env = environment(template_dirs)
-    pages = all_pages(fw)
+    kept: dict[str, str] = {}
+    if incremental is None:
+        pages = all_pages(fw)
+    else:
+        from .publish import fingerprint
+
+        templates = fingerprint(default_templates_dir(), *(template_dirs or []))
+        pages, kept, reads, snapshot = _incremental_pages(fw, incremental, templates)
+        planned = [src for src, _own, _make in page_plan(fw)]
+        if {page.src for page in pages} | kept.keys() != set(planned) or len(pages) + len(kept) != len(planned):
+            incremental.__init__()  # the plan and the views disagree: build whole, and start afresh
+            return generate(fw, template_dirs=template_dirs, figures=figures, specs_root=specs_root)
     replacements = figures(fw, pages) if figures else {}
     # --- supplements (generator/supplements): notes on the chapters that open supplements change
     if specs_root is not None:
@@ -182,11 +393,17 @@ def generate(
         supplements_site.annotate_pages(fw, specs_root, pages)
     # --- end supplements
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
+    rendered = {}
     for page in pages:
         text = render_page(env, page)
         for placeholder, figure in replacements.get(page.src, {}).items():
             text = text.replace(placeholder, figure)
-        site.files[page.src] = text
+        rendered[page.src] = text
+    if incremental is None:
+        site.files.update(rendered)
+    else:
+        for src in planned:
+            site.files[src] = rendered[src] if src in rendered else kept[src]
     # --- supplements: their pages, print versions and index, stylesheet and navigation
     if specs_root is not None:
         site.files.update(supplements_site.supplement_site_files(fw, specs_root, env))
@@ -199,4 +416,9 @@ def generate(
     site.files[site_paths.EXPORT] = export_json(fw)
     site.files["model.schema.json"] = resources.files("generator.schemas").joinpath("export.schema.json").read_text(encoding="utf-8")
     site.files["assets/tfpub.css"] = stylesheet()
+    if incremental is not None:  # the build succeeded: remember it
+        incremental.pages = {src: (reads[src], rendered[src]) for src in rendered} | {src: incremental.pages[src] for src in kept}
+        for name, value in snapshot.items():
+            setattr(incremental, name, value)
+        incremental.computed, incremental.reused = len(rendered), len(kept)
     return site

@@ -8,13 +8,15 @@ first and the hook then reuses that work instead of doing it twice.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .figures import add_figures
-from .pages import SiteSource, generate
+from .pages import Incremental, SiteSource, generate
 from .problems import Problem
 from .validate import Validation, validate
 
@@ -75,23 +77,94 @@ def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None
     problems = list(result.problems)
     source = None
     if result.ok:
-        figures = _figure_stage(cache_dir, docs_dir, problems)
-        source = generate(result.framework, template_dirs=overrides, figures=figures, specs_root=specs)  # specs_root: supplements
+        incremental = _incremental(specs, cache_dir)
+        figures = _figure_stage(cache_dir, docs_dir, problems, only_shown=incremental is not None)
+        source = generate(
+            result.framework, template_dirs=overrides, figures=figures, specs_root=specs, incremental=incremental
+        )  # specs_root: supplements
     published = Published(result, source, problems)
     _MEMO.clear()
     _MEMO[key] = published
     return published
 
 
-def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem]):
-    """Render every diagram of the site in one batch; their problems join the build's."""
+def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem], *, only_shown: bool = False):
+    """Render every diagram of the site in one batch; their problems join the build's.
+
+    ``only_shown``: the preview renders only the diagrams of the pages it computes again."""
 
     def run(fw, pages):
-        replacements, found = add_figures(fw, pages, cache_dir, docs_dir)
+        replacements, found = add_figures(fw, pages, cache_dir, docs_dir, only_shown=only_shown)
         problems.extend(found)
         return replacements
 
     return run
+
+
+# --------------------------------------------------------------------------- tfpub serve: rebuild what changed
+
+# Set by ``tfpub serve`` (generator/site_build.py): each change recomputes only the pages it
+# reaches (pages.Incremental), and the hook builds dirty, from files on disk (sync_source).
+SERVE_DIRTY = "TFPUB_SERVE_DIRTY"
+_INCREMENTAL: dict[tuple[str, str], Incremental] = {}
+
+
+def _incremental(specs: Path, cache_dir: Path) -> Incremental | None:
+    """The preview's page state, or None outside ``tfpub serve``.
+
+    Supplements put notes on the pages of the chapters they change, computed over the
+    whole framework; with supplements present every page is computed again.
+    """
+    if not os.environ.get(SERVE_DIRTY):
+        return None
+    if any(specs.glob("*/supplements/*/supplement.yaml")) or any(specs.glob("supplements/*/supplement.yaml")):
+        _INCREMENTAL.pop((str(specs), str(cache_dir)), None)
+        return None
+    return _INCREMENTAL.setdefault((str(specs), str(cache_dir)), Incremental())
+
+
+# The site source as last written for the preview, per folder: its files and navigation.
+_SERVED: dict[str, dict] = {}
+# The preview's search index entries, per page location (kept by the mkdocs hook across rebuilds).
+SERVED_SEARCH: dict = {}
+
+
+def sync_source(source: SiteSource, folder: Path, nav: list | None = None) -> set[str]:
+    """Write ``source`` as files under ``folder``, rewriting only those whose content changed.
+
+    ``tfpub serve`` runs mkdocs' dirty build, which re-renders a page only when its
+    source file is newer than its HTML; so after an edit only the pages whose
+    generated Markdown changed are rendered again. Every page prints the navigation,
+    so when the navigation or the set of files changed, every page counts as changed
+    (its file is touched). ``nav`` is the whole navigation when it has more than the
+    generated pages' (hand-written pages). Returns the changed paths.
+    """
+    nav = source.nav if nav is None else nav
+    folder = folder.resolve()
+    state = _SERVED.get(str(folder))
+    if state is None and folder.exists():
+        shutil.rmtree(folder)  # left by an earlier session: its files' times mean nothing now
+    old = state["files"] if state else {}
+    structure = state is None or state["nav"] != nav or old.keys() != source.files.keys()
+    changed: set[str] = set()
+    for src, content in source.files.items():
+        path = folder / src
+        same = src in old and old[src] == content
+        if same and not (structure and src.endswith(".md")):
+            continue
+        if same and path.is_file():
+            os.utime(path)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, bytes):
+                path.write_bytes(content)
+            else:
+                path.write_text(content, encoding="utf-8")
+        changed.add(src)
+    for src in old.keys() - source.files.keys():
+        (folder / src).unlink(missing_ok=True)
+    _SERVED[str(folder)] = {"files": dict(source.files), "nav": copy.deepcopy(nav)}
+    return changed
 
 
 def ensure_source_date_epoch(published: Published) -> None:

@@ -84,7 +84,14 @@ def exists(fw: Framework, ref: Ref) -> bool:
         acronym, _, option = ref.key.partition("/")
         profile = fw.profiles.get(acronym)
         return bool(profile and profile.option(option))
-    return ref.key in _candidates(fw, ref.kind)
+    table = {
+        "actor": fw.actors,
+        "transaction": fw.transactions,
+        "profile": fw.profiles,
+        "content": fw.content_modules,
+        "standard": fw.standards,
+    }.get(ref.kind)
+    return table is not None and ref.key in table  # as ``in _candidates(...)``, without building the list
 
 
 def suggestion(value: str, candidates: list[str]) -> str:

@@ -88,8 +88,15 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
 
     from .pages import default_templates_dir
 
+    from .publish import SERVE_DIRTY
+    from .validate import reuse_unchanged_files
+
     watch = [str(default_templates_dir())]
     if specs is not None:
         os.environ["TFPUB_SPECS"] = str(specs.resolve())
         watch.append(str(specs.resolve()))
-    serve(config_file=str(config_file.resolve()), livereload=True, dev_addr=f"{host}:{port}", watch=watch)
+    # After an edit, mkdocs renders again only the pages whose generated Markdown changed
+    # (the hook writes the source as files and touches only those; see publish.sync_source).
+    os.environ[SERVE_DIRTY] = "1"
+    reuse_unchanged_files()  # and files that did not change are not parsed again
+    serve(config_file=str(config_file.resolve()), livereload=True, build_type="dirty", dev_addr=f"{host}:{port}", watch=watch)

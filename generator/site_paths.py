@@ -8,6 +8,7 @@ links are made relative, so the site works from any base URL and offline.
 from __future__ import annotations
 
 import posixpath
+from functools import lru_cache
 
 from .model import Framework
 
@@ -97,7 +98,7 @@ def anchor_slug(text: str) -> str:
 
 def md_link(from_src: str, to_src: str, anchor: str = "") -> str:
     """A link between Markdown sources, which mkdocs checks and turns into a URL."""
-    rel = posixpath.relpath(to_src, posixpath.dirname(from_src) or ".")
+    rel = _relpath(to_src, posixpath.dirname(from_src) or ".")
     return rel + (f"#{anchor}" if anchor else "")
 
 
@@ -113,7 +114,26 @@ def page_url(src: str) -> str:
 def url_link(from_src: str, to_src: str, anchor: str = "") -> str:
     """A final relative URL, for HTML the Markdown stage does not rewrite (inline SVG)."""
     base, target = page_url(from_src), page_url(to_src)
-    rel = posixpath.relpath(target or ".", base or ".")
+    rel = _relpath(target or ".", base or ".")
     if target == "" or target.endswith("/"):
         rel = rel.rstrip("/") + "/"
     return rel + (f"#{anchor}" if anchor else "")
+
+
+@lru_cache(maxsize=65536)
+def _relpath(path: str, start: str) -> str:
+    """``posixpath.relpath`` for the site's relative paths, without its calls to ``os.getcwd``.
+
+    Site paths never hold ``..``; anything else (absolute paths, ``..``) goes to posixpath.
+    """
+    if path.startswith("/") or start.startswith("/") or ".." in path or ".." in start:
+        return posixpath.relpath(path, start)
+    to = [part for part in path.split("/") if part and part != "."]
+    base = [part for part in start.split("/") if part and part != "."]
+    common = 0
+    for a, b in zip(to, base):
+        if a != b:
+            break
+        common += 1
+    rel = [".."] * (len(base) - common) + to[common:]
+    return "/".join(rel) if rel else "."

@@ -9,6 +9,7 @@ that actor with "unknown actor" errors.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,12 +49,11 @@ def validate(root: Path) -> Validation:
     valid: list[tuple[SpecFile, Document]] = []
     broken: list[tuple[SpecFile, Document | None]] = []
     for spec in files:
-        doc, load_problems = load_file(spec.path, spec.display)
+        doc, load_problems, schema_problems = _load_and_check(spec)
         problems.extend(load_problems)
         if doc is None:
             broken.append((spec, None))
             continue
-        schema_problems = check_document(doc, spec.kind)
         problems.extend(schema_problems)
         if schema_problems or any(p.is_error for p in load_problems):
             broken.append((spec, doc))
@@ -86,6 +86,36 @@ def validate(root: Path) -> Validation:
 
         problems.extend(validate_annexes(root, framework))
     return Validation(framework, sort_problems(problems), sources, files)
+
+
+# ``tfpub serve`` validates again after every edit. With reuse on, a file whose bytes are
+# the same as last time is not parsed and schema-checked again (see reuse_unchanged_files).
+_REUSE: dict | None = None
+
+
+def reuse_unchanged_files(on: bool = True) -> None:
+    """Keep each file's loaded document and schema problems for the next validation in this
+    process, keyed by its exact bytes. For long-running previews; off by default."""
+    global _REUSE
+    _REUSE = {} if on else None
+
+
+def _load_and_check(spec: SpecFile) -> tuple[Document | None, list[Problem], list[Problem]]:
+    key = None
+    if _REUSE is not None:
+        try:
+            key = (str(spec.path), spec.display, spec.kind, hashlib.blake2b(spec.path.read_bytes(), digest_size=20).digest())
+        except OSError:
+            key = None
+        if key is not None and key in _REUSE:
+            return _REUSE[key]
+    doc, load_problems = load_file(spec.path, spec.display)
+    schema_problems = check_document(doc, spec.kind) if doc is not None else []
+    if key is not None:
+        if len(_REUSE) > 100_000:
+            _REUSE.clear()
+        _REUSE[key] = (doc, load_problems, schema_problems)
+    return doc, load_problems, schema_problems
 
 
 def _broken_ids(broken: list[tuple[SpecFile, Document | None]]) -> set[tuple[str, str]]:

@@ -152,8 +152,37 @@ class _Index:
             for sid in dict.fromkeys(c.standards):
                 self.modules_by_standard.setdefault(sid, []).append(c)
 
+    def signatures(self) -> dict[str, dict]:
+        """Each list as plain keys, to tell which lists changed between two builds."""
+        return {
+            "idx:tx_usages": {k: tuple((p.acronym, a, o) for p, a, o in v) for k, v in self.tx_usages.items()},
+            "idx:content_usages": {k: tuple((p.acronym, a, o) for p, a, o in v) for k, v in self.content_usages.items()},
+            "idx:member_of": {k: tuple(p.acronym for p in v) for k, v in self.member_of.items()},
+            "idx:required_by": {k: tuple((p.acronym, p.groupings.index(g)) for p, g in v) for k, v in self.required_by.items()},
+            "idx:tx_by_standard": {k: tuple(t.id for t in v) for k, v in self.tx_by_standard.items()},
+            "idx:modules_by_standard": {k: tuple(c.id for c in v) for k, v in self.modules_by_standard.items()},
+        }
+
 
 _ACTIVE: _Index | None = None
+
+# While ``tfpub serve`` computes one page, what the page reads: (kind, id) of entities,
+# (kind, "*") for a whole table, ("idx:<name>", key) for a who-uses-what list. See pages.Incremental.
+READS: set | None = None
+
+
+def note(kind: str, key: str) -> None:
+    if READS is not None:
+        READS.add((kind, key))
+
+
+def _uses(name: str, key: str, items, kind: str, key_of):
+    """An index list a page shows: noted, with each entity in it, when reads are tracked."""
+    if READS is not None:
+        READS.add((f"idx:{name}", key))
+        for item in items:
+            READS.add((kind, key_of(item)))
+    return items
 
 
 @contextmanager
@@ -169,6 +198,10 @@ def indexed(fw: Framework):
 
 def _index(fw: Framework) -> _Index | None:
     return _ACTIVE if _ACTIVE is not None and _ACTIVE.fw is fw else None
+
+
+def active_index() -> _Index | None:
+    return _ACTIVE
 
 
 # ---------------------------------------------------------------- Volume 1
@@ -280,7 +313,7 @@ def usages_of_transaction(fw: Framework, tx_id: str) -> list[tuple[Profile, str,
     """(profile, actor id, optionality) for every profile row naming the transaction."""
     idx = _index(fw)
     if idx is not None:
-        return list(idx.tx_usages.get(tx_id, ()))
+        return list(_uses("tx_usages", tx_id, idx.tx_usages.get(tx_id, ()), "profile", lambda u: u[0].acronym))
     out = []
     for p in numbering.profiles_in_order(fw):
         for pa in p.actors:
@@ -356,7 +389,7 @@ def content_page(fw: Framework, c) -> Page:
     used_by = Table("used-by", "", "Actors creating or consuming this content", ["Profile", "Actor", "Optionality"])
     idx = _index(fw)
     if idx is not None:
-        usages = idx.content_usages.get(c.id, ())
+        usages = _uses("content_usages", c.id, idx.content_usages.get(c.id, ()), "profile", lambda u: u[0].acronym)
     else:
         usages = [(p, pa.actor, cu.optionality) for p in numbering.profiles_in_order(fw) for pa in p.actors for cu in pa.content_modules if cu.module == c.id]
     for p, actor_id, optionality in usages:
@@ -395,7 +428,7 @@ def actor_page(fw: Framework, actor) -> Page:
     required_by = Table("required-by", "", "Groupings that require this actor", ["Profile", "Actor", "Condition", "Grouping"])
     idx = _index(fw)
     ordered = numbering.profiles_in_order(fw) if idx is None else []
-    for p in idx.member_of.get(actor.id, ()) if idx is not None else ordered:
+    for p in _uses("member_of", actor.id, idx.member_of.get(actor.id, ()), "profile", lambda q: q.acronym) if idx is not None else ordered:
         pa = p.actor(actor.id)
         if pa is not None:
             for use in pa.transactions:
@@ -416,7 +449,7 @@ def actor_page(fw: Framework, actor) -> Page:
                     [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page))]
                 )
     if idx is not None:
-        requiring = idx.required_by.get(actor.id, ())
+        requiring = _uses("required_by", actor.id, idx.required_by.get(actor.id, ()), "profile", lambda u: u[0].acronym)
     else:
         requiring = [(p, g) for p in ordered for g in p.groupings if any(t.actor == actor.id for t in g.targets)]
     for p, g in requiring:
@@ -456,7 +489,11 @@ def appendix_a(fw: Framework, domain: str) -> Page:
     table = Table("actor-summary", "", "Actor Summary Definitions", ["Actor", "Definition", "Profiles"])
     for actor in sorted((x for x in fw.actors.values() if x.domain == domain), key=lambda x: x.name.lower()):
         idx = _index(fw)
-        members = idx.member_of.get(actor.id, ()) if idx is not None else [p for p in numbering.profiles_in_order(fw) if p.actor(actor.id)]
+        members = (
+            _uses("member_of", actor.id, idx.member_of.get(actor.id, ()), "profile", lambda q: q.acronym)
+            if idx is not None
+            else [p for p in numbering.profiles_in_order(fw) if p.actor(actor.id)]
+        )
         in_profiles = [profile_link(fw, p.acronym, page) for p in members]
         table.rows.append([Cell(actor_link(fw, actor.id, page)), Cell(md(actor.definition, fw, page)), Cell(", ".join(in_profiles) or DASH)])
     return Page(page, "appendix.md.j2", "Appendix A: Actor Summary Definitions", None, {"intro": "Every actor of the framework, with the profiles it takes part in.", "table": table})
@@ -505,7 +542,8 @@ def standards_index(fw: Framework, domain: str) -> Page:
     for std in sorted((s for s in fw.standards.values() if s.domain == domain), key=lambda s: s.id.lower()):
         idx = _index(fw)
         if idx is not None:
-            using_txs, using_mods = idx.tx_by_standard.get(std.id, ()), idx.modules_by_standard.get(std.id, ())
+            using_txs = _uses("tx_by_standard", std.id, idx.tx_by_standard.get(std.id, ()), "transaction", lambda t: t.id)
+            using_mods = _uses("modules_by_standard", std.id, idx.modules_by_standard.get(std.id, ()), "content", lambda c: c.id)
         else:
             using_txs = [t for t in numbering.transactions_in_order(fw) if std.id in t.standards]
             using_mods = [c for c in numbering.content_in_order(fw) if std.id in c.standards]

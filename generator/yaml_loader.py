@@ -18,7 +18,7 @@ from yaml import events
 from .problems import Loc, Problem, error
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
-    from yaml import CParser as _Parser
+    from yaml._yaml import CParser as _Parser  # not re-exported by the yaml package itself
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
 
@@ -151,12 +151,25 @@ _resolver = yaml.resolver.Resolver()
 _constructor = yaml.constructor.SafeConstructor()
 
 
-def _scalar_value(event: events.ScalarEvent, loc: Loc) -> Any:
+# First characters for which an implicit resolver exists (true, 12, null, ~, 2024-01-01 ...):
+# a plain scalar starting with any other character is a string, as Resolver.resolve would say.
+_IMPLICIT_FIRST = frozenset(k for k in _resolver.yaml_implicit_resolvers if k)
+_PLAIN_IS_TEXT = None not in _resolver.yaml_implicit_resolvers and not _resolver.yaml_path_resolvers
+
+
+def _scalar_value(event: events.ScalarEvent, loc: Loc | str) -> Any:
+    """The value of a scalar; ``loc`` is its Loc, or just the file's display name (the
+    event's start mark then gives the position, computed only if there is a problem)."""
     tag = event.tag
     if tag in (None, "!"):
         if tag == "!" or event.style:  # quoted or non-specific: a string
             return event.value
-        tag = _resolver.resolve(yaml.ScalarNode, event.value, (True, False))
+        value = event.value
+        if _PLAIN_IS_TEXT and value and value[0] not in _IMPLICIT_FIRST:
+            return value
+        tag = _resolver.resolve(yaml.ScalarNode, value, (True, False))
+    if not isinstance(loc, Loc):
+        loc = _mark_loc(loc, event.start_mark)
     if tag not in _STANDARD_TAGS and tag != "tag:yaml.org,2002:timestamp":
         raise LoadError(_tag_error(tag, loc))
     if tag in ("tag:yaml.org,2002:str", "tag:yaml.org,2002:timestamp"):
@@ -212,17 +225,22 @@ class _Builder:
         seen_document = False
         # Each frame: [container, path, pending_key, key_event_loc, anchor, start_nodes, key_first_locs]
         stack: list[list[Any]] = []
+        value_locs = self.doc.value_locs
+        display = self.doc.display
         for event in stream:
-            if isinstance(event, events.DocumentStartEvent):
+            cls = event.__class__
+            if cls is _SCALAR:
+                pass
+            elif cls is _DOCUMENT_START:
                 if seen_document:
                     raise LoadError(
                         error(self.loc(event), "a spec file holds one YAML document; remove the extra '---' and what follows, or move it to its own file", "yaml-multiple-documents")
                     )
                 seen_document = True
                 continue
-            if isinstance(event, (events.StreamStartEvent, events.StreamEndEvent, events.DocumentEndEvent)):
+            elif cls in _IGNORED:
                 continue
-            if isinstance(event, (events.MappingEndEvent, events.SequenceEndEvent)):
+            elif cls is _MAPPING_END or cls is _SEQUENCE_END:
                 frame = stack.pop()
                 value = frame[0]
                 if frame[4]:
@@ -234,23 +252,35 @@ class _Builder:
                 continue
 
             # A node starts: scalar, alias, mapping or sequence.
-            if stack and isinstance(stack[-1][0], dict) and stack[-1][2] is _NO_KEY:
-                self._take_key(stack, event)
-                continue
-            path = self._child_path(stack)
-            loc = self.loc(event)
-            self.doc.value_locs[path] = (loc.line, loc.col)
-            if isinstance(event, events.AliasEvent):
-                value = self._alias(event, path)
-            elif isinstance(event, events.ScalarEvent):
-                self.count(1, event)
-                value = _scalar_value(event, loc)
+            if stack:
+                frame = stack[-1]
+                container = frame[0]
+                if container.__class__ is dict:
+                    key = frame[2]
+                    if key is _NO_KEY:
+                        self._take_key(stack, event)
+                        continue
+                    path = frame[1] + ((key if key is not _DUPLICATE else "<duplicate>"),)
+                else:
+                    path = frame[1] + (len(container),)
+            else:
+                path = ()
+            mark = event.start_mark
+            value_locs[path] = (mark.line + 1, mark.column + 1)
+            if cls is _SCALAR:
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    self.count(0, event)
+                value = _scalar_value(event, display)
                 if event.style in ("|", ">"):
                     self.doc.block_scalars.add(path)
                 if event.anchor:
                     self._remember_anchor(event.anchor, value, path)
+            elif cls is _ALIAS:
+                value = self._alias(event, path)
             else:
                 self.count(1, event)
+                loc = self.loc(event)
                 tag = event.tag
                 if tag and tag not in _STANDARD_TAGS and tag != "!":
                     raise LoadError(_tag_error(tag, loc))
@@ -258,11 +288,18 @@ class _Builder:
                     raise LoadError(
                         error(loc, f"nesting is deeper than {MAX_DEPTH} levels; spec files never need this, so the file is likely malformed", "yaml-too-deep")
                     )
-                container: Any = {} if isinstance(event, events.MappingStartEvent) else []
+                container: Any = {} if cls is _MAPPING_START else []
                 stack.append([container, path, _NO_KEY, None, event.anchor, self.nodes, {}])
                 continue
             if stack:
-                self._attach(stack, value)
+                frame = stack[-1]
+                container = frame[0]
+                if container.__class__ is dict:
+                    if frame[2] is not _DUPLICATE:
+                        container[frame[2]] = value
+                    frame[2] = _NO_KEY
+                else:
+                    container.append(value)
             else:
                 root = value
         return root
@@ -334,6 +371,21 @@ class _Builder:
 
 _NO_KEY = object()
 _DUPLICATE = object()
+_SCALAR = events.ScalarEvent
+_ALIAS = events.AliasEvent
+_MAPPING_START = events.MappingStartEvent
+_MAPPING_END = events.MappingEndEvent
+_SEQUENCE_END = events.SequenceEndEvent
+_DOCUMENT_START = events.DocumentStartEvent
+_IGNORED = (events.StreamStartEvent, events.StreamEndEvent, events.DocumentEndEvent)
+
+
+def _events(text: str):
+    """The parser's events, straight from libyaml when it is there (no Loader around it)."""
+    if _Parser is yaml.parser.Parser:
+        return yaml.parse(text, Loader=yaml.SafeLoader)
+    # get_event gives None after the end of the stream; iter() then stops, with no Python frame per event.
+    return iter(_Parser(text).get_event, None)
 
 
 def _decode(raw: bytes, display: str) -> str:
@@ -391,7 +443,16 @@ def load_file(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
         text = _decode(path.read_bytes(), display)
         builder = _Builder(doc)
         try:
-            doc.data = builder.build(yaml.parse(text, Loader=_loader_for(text)))
+            try:
+                doc.data = builder.build(_events(text))
+            except yaml.YAMLError:
+                if _loader_for(text) is yaml.SafeLoader:
+                    raise
+                # libyaml refused the file: read it again with the pure-Python parser, so that
+                # what is reported (and where) does not depend on which parser is installed.
+                doc = Document(path=path, display=display, data=None)
+                builder = _Builder(doc)
+                doc.data = builder.build(yaml.parse(text, Loader=yaml.SafeLoader))
         except yaml.MarkedYAMLError as exc:
             raise LoadError(_syntax_problem(exc, display, text))
         except yaml.YAMLError as exc:
