@@ -81,7 +81,7 @@ def test_iti_size_builds_a_valid_site(iti_specs, tmp_path):
 
 
 def test_fast_schema_check_never_accepts_what_jsonschema_rejects(iti_specs):
-    """schema_fast may say "valid" only when jsonschema finds no error (random mutations of real specs)."""
+    """The compiled check may say "valid" only when jsonschema finds no error (random mutations of real specs)."""
     files, _ = discover(iti_specs)
     docs = [(s.kind, load_file(s.path, s.display)[0].data) for s in files]
     rng = random.Random(3)
