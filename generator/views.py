@@ -372,7 +372,7 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
             "scope": md(t.scope, fw, page, t.loc),
             "roles_table": roles,
             "standards": standards,
-            "figure": Figure(f"tx-{t.id}", numbering.table_number(f"{number}.4"), f"Interaction Diagram", "figure-interaction"),
+            "figure": Figure(f"tx-{t.id}", numbering.table_number(f"{number}.4"), "Interaction Diagram", "figure-interaction"),
             "messages": messages,
             "security": md(t.security, fw, page, t.loc),
             "audit": md(t.audit, fw, page, t.loc),
@@ -597,9 +597,9 @@ def domain_home(fw: Framework, domain: str, extra_links: list[tuple[str, str]]) 
     d = fw.domains[domain]
     page = site_paths.domain_home(domain)
     links = [
-        (f"Volume 1: Integration Profiles", site_paths.volume_index(domain, 1)),
-        (f"Volume 2: Transactions", site_paths.volume_index(domain, 2)),
-        (f"Volume 3: Content Modules", site_paths.volume_index(domain, 3)),
+        ("Volume 1: Integration Profiles", site_paths.volume_index(domain, 1)),
+        ("Volume 2: Transactions", site_paths.volume_index(domain, 2)),
+        ("Volume 3: Content Modules", site_paths.volume_index(domain, 3)),
         ("Appendix A: Actors", site_paths.appendix_page(domain, "A")),
         ("Appendix B: Transactions", site_paths.appendix_page(domain, "B")),
         ("Appendix D: Glossary", site_paths.appendix_page(domain, "D")),

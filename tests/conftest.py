@@ -369,3 +369,11 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 60):
         timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )
+
+
+@pytest.fixture(scope="session")
+def example_framework():
+    """The example framework in specs/, validated once per session (it must have no errors)."""
+    result = validate(REPO_ROOT / "specs")
+    assert not result.errors, show(result.errors)
+    return result.framework

@@ -29,10 +29,8 @@ openpyxl = pytest.importorskip("openpyxl", reason="openpyxl is not installed (pi
 
 
 @pytest.fixture(scope="module")
-def fw():
-    result = validate(SPECS)
-    assert not result.errors, show(result.errors)
-    return result.framework
+def fw(example_framework):
+    return example_framework
 
 
 @pytest.fixture(scope="module")

@@ -19,7 +19,6 @@ from conftest import REPO_ROOT, show
 from generator.annex.expand import expand
 from generator.annex.selection import check_annex, read_annex
 from generator.annex.site import validate_annexes
-from generator.validate import validate
 
 SPECS = REPO_ROOT / "specs"
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"
@@ -27,10 +26,8 @@ REFERENCE = Path(os.environ.get("TFPUB_IHE_REFERENCE", REPO_ROOT.parent / "share
 
 
 @pytest.fixture(scope="module")
-def fw():
-    result = validate(SPECS)
-    assert not result.errors, show(result.errors)
-    return result.framework
+def fw(example_framework):
+    return example_framework
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,6 @@ from generator.annex.statement import (
     statement_html,
     statement_markdown,
 )
-from generator.validate import validate
 
 SPECS = REPO_ROOT / "specs"
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"
@@ -29,10 +28,8 @@ STATEMENT = SPECS / "ITI" / "statements" / "example-hie-connector.yaml"
 
 
 @pytest.fixture(scope="module")
-def fw():
-    result = validate(SPECS)
-    assert not result.errors, show(result.errors)
-    return result.framework
+def fw(example_framework):
+    return example_framework
 
 
 @pytest.fixture(scope="module")

@@ -196,3 +196,49 @@ def test_serve_recomputes_only_what_a_change_reaches_and_gives_the_same_site(tmp
         assert [k for k in set(again.files) | set(whole.files) if again.files.get(k) != whole.files.get(k)] == []
         partial += state.reused > 0
     assert partial >= 5  # most edits reach only some pages
+
+
+def test_serve_with_supplements_recomputes_only_what_a_change_reaches_and_gives_the_same_site(tmp_path):
+    """With supplements, their notes on the chapters they change are a page input: the preview stays incremental."""
+    import yaml
+
+    specs = tmp_path / "specs"
+    synth.write_framework("iti", specs, seed=3, annex=False, supplements=True)
+    supplements = sorted((specs / "ITI" / "supplements").iterdir())
+    assert len(supplements) >= 2
+    amended = yaml.safe_load((supplements[0] / "amendments.yaml").read_text(encoding="utf-8"))["amendments"][0]["profile"]
+
+    def edit(path: Path, change) -> None:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        change(data)
+        path.write_text(yaml.dump(data, Dumper=synth._Dumper, sort_keys=False, allow_unicode=True), encoding="utf-8")
+
+    profiles = {p.stem: p for p in (specs / "ITI" / "profiles").glob("*.yaml")}
+    other = sorted(set(profiles) - {amended})[5]
+    edits = [
+        lambda: edit(profiles[other], lambda d: d.update(summary=d["summary"] + "\nA new sentence.\n")),
+        lambda: edit(profiles[amended], lambda d: d.update(summary=d["summary"] + "\nAn amended profile's sentence.\n")),
+        lambda: edit(supplements[0] / "supplement.yaml", lambda d: d.update(title=d["title"] + " Renamed")),  # its notes change
+        lambda: edit(supplements[1] / "supplement.yaml", lambda d: d.update(status="trial-implementation")),
+        lambda: (supplements[0] / "amendments.yaml").unlink(),  # the amended chapter loses its note
+    ]
+    state = pages.Incremental()
+    first = validate(specs)
+    assert first.ok, [str(p) for p in first.problems]
+    site = pages.generate(first.framework, incremental=state, specs_root=specs)
+    assert state.reused == 0
+    from generator import site_paths
+
+    assert "is updated by" in site.files[site_paths.profile_page("ITI", amended)]
+    partial = 0
+    for change in edits:
+        change()
+        result = validate(specs)
+        assert result.ok, [str(p) for p in result.errors]
+        again = pages.generate(result.framework, incremental=state, specs_root=specs)
+        whole = pages.generate(result.framework, specs_root=specs)
+        assert again.nav == whole.nav
+        assert [k for k in set(again.files) | set(whole.files) if again.files.get(k) != whole.files.get(k)] == []
+        partial += state.reused > 0
+    assert "is updated by" not in whole.files[site_paths.profile_page("ITI", amended)]
+    assert partial == len(edits)

@@ -677,3 +677,80 @@ def test_add_use_case_of_an_existing_id_or_profile_is_a_located_error(specs):
     before = tree_hash(specs)
     assert not incorporate(specs, "cases").ok
     assert tree_hash(specs) == before
+
+
+# --------------------------------------------------------------------------- cost: applying copies only what changes, checks look only there
+
+
+def test_applying_leaves_the_base_unchanged_and_shares_what_it_does_not_touch():
+    from generator.supplements import apply
+
+    fw = validate(SPECS).framework
+    before = export_json(fw)
+    tables = {attr: dict(getattr(fw, attr)) for attr in ("actors", "transactions", "profiles", "content_modules", "standards")}
+    glossary = list(fw.glossary)
+    for supp in load_supplements(SPECS)[0]:
+        applied = apply(fw, supp)
+        assert applied.ok, show(applied.problems)
+        new = applied.framework
+        for attr, old in tables.items():
+            assert getattr(fw, attr) == old and all(getattr(fw, attr)[k] is v for k, v in old.items()), attr
+            for key, entity in getattr(new, attr).items():
+                kind = {"actors": "actor", "transactions": "transaction", "profiles": "profile", "content_modules": "content"}.get(attr)
+                if kind and (kind, key) not in applied.touched:
+                    assert entity is old[key], (attr, key)  # shared, not copied
+        assert fw.glossary == glossary
+    assert export_json(fw) == before
+    # every amended entity is a copy: the base's object still says what it said
+    applied = apply(fw, next(s for s in load_supplements(SPECS)[0] if s.id == "XDS.b-on-demand"))
+    assert applied.framework.profiles["XDS.b"] is not fw.profiles["XDS.b"]
+    assert fw.profiles["XDS.b"].option("on-demand-documents") is None
+    assert applied.framework.transactions["ITI-43"] is not fw.transactions["ITI-43"]
+
+
+SCOPE_CASES = {
+    # each amendment below makes the framework checks find something new, or nothing
+    "rows": "  - op: add-transaction\n    profile: XDS.b\n    actor: document-source\n    transaction: ITI-18\n    optionality: O\n"  # actor-without-role
+    "  - op: remove-transaction\n    profile: CT\n    actor: time-client\n    transaction: ITI-1\n"
+    "  - op: remove-transaction\n    profile: PDQ\n    actor: patient-demographics-consumer\n    transaction: ITI-21\n"
+    "  - op: remove-transaction\n    profile: PDQ\n    actor: patient-demographics-supplier\n    transaction: ITI-21\n",  # ITI-21 unused; an empty actor
+    "cycle": "  - op: add-grouping\n    profile: CT\n    grouping:\n      actor: time-client\n      with:\n        - profile: XDS.b\n          actor: document-source\n",
+    "options": "  - op: add-option\n    profile: XDS.b\n    option:\n      id: extra\n      name: Extra\n      description: Adds [[ITI-999]] and [[actor:nobody]].\n      transactions: [ITI-43]\n      requires: [missing]\n"
+    "    actors:\n      - actor: document-registry\n"
+    "  - op: add-grouping\n    profile: XDS.b\n    grouping:\n      actor: document-registry\n      when_option: extra\n      with:\n        - profile: CT\n          actor: time-server\n          options: [nope]\n",
+    "narrative": "  - op: replace-narrative\n    transaction: ITI-18\n    field: scope\n    text: See [[PDQx]] and [[option:XDS.b/on-demand]].\n"
+    "  - op: add-use-case\n    profile: CT\n    use_case:\n      id: stray\n      title: Stray\n      description: Stray.\n      steps:\n        - from: document-consumer\n          to: nobody-at-all\n          transaction: ITI-18\n          text: Asks.\n"
+    "  - op: add-actor\n    profile: PDQ\n    actor:\n      actor: time-client\n",
+    "sound": "  - op: append-narrative\n    profile: PDQ\n    field: cross_profile\n    text: One more paragraph, naming [[ITI-18]].\n"
+    "  - op: add-role\n    transaction: ITI-18\n    role:\n      actor: time-client\n      role: initiator\n      description: Asks.\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(SCOPE_CASES))
+def test_checks_limited_to_what_a_supplement_changes_find_what_all_checks_find(specs, case, monkeypatch):
+    import generator.supplements.check as C
+
+    add_supplement(specs, case, SCOPE_CASES[case])
+    # a new entity too: an actor whose id nearly repeats one, used by nothing, and a profile on a taken chapter
+    folder = specs / "ITI" / "supplements" / case
+    write(folder / "actors" / "time-clients.yaml", "id: time-clients\nname: Time Clients\ndefinition: Again.\n")
+    ct = (specs / "ITI" / "profiles" / "CT.yaml").read_text().replace("acronym: CT", "acronym: CTx")
+    write(folder / "profiles" / "CTx.yaml", ct)
+    result = validate(specs)
+    base = C.run_checks(result.framework, result.sources)
+    supp = next(s for s in load_supplements(specs)[0] if s.id == case)
+    assert C._scope(result.framework, C.apply(result.framework, supp)) is not None  # the limited checks run
+    limited = C.check_supplement(result.framework, result.sources, supp, set(base))
+    monkeypatch.setattr(C, "_scope", lambda base, applied: None)
+    everything = C.check_supplement(result.framework, result.sources, supp, set(base))
+    assert limited.problems == everything.problems, show(sorted(set(limited.problems) ^ set(everything.problems), key=lambda p: p.sort_key()))
+    rules = {p.rule for p in everything.problems}
+    assert {"near-duplicate-id", "unused-actor", "duplicate-chapter"} <= rules, rules
+    expected = {
+        "rows": {"actor-without-role", "unused-transaction", "empty-actor"},
+        "cycle": {"grouping-cycle"},
+        "options": {"unknown-option", "option-transaction-missing", "unresolved-reference"},
+        "narrative": {"unresolved-reference", "step-actor", "unknown-actor", "empty-actor"},
+        "sound": set(),
+    }[case]
+    assert expected <= rules, rules

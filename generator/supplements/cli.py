@@ -138,7 +138,7 @@ def incorporate(supplement_id: str, specs: Path, dry_run: bool) -> None:
     if result.supplement is None and any(p.rule == "supplement-missing" for p in result.problems):
         sys.exit(EXIT_USAGE)
     if not result.ok:
-        click.echo(f"tfpub supplement incorporate: refused; no file was changed", err=True)
+        click.echo("tfpub supplement incorporate: refused; no file was changed", err=True)
         sys.exit(EXIT_PROBLEMS)
     verb = "would change" if dry_run else "changed"
     for e in result.edits:
