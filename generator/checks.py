@@ -7,8 +7,10 @@ stable rule id (printed in brackets) so editors can look it up in the README.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections import defaultdict
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from .model import Framework, Profile
@@ -17,8 +19,43 @@ from .references import exists, find_refs, suggestion, unresolved_message, RefEr
 from .resolve import Sources
 from .yaml_loader import Document
 
-Check = Callable[[Framework, Sources], Iterator[Problem | None]]
+@dataclass
+class Scope:
+    """What changed between a framework that was checked and this one, when it only grew.
+
+    Supplements are checked by running these rules on the amended framework and keeping
+    what is new (:mod:`generator.supplements.check`). With a scope, each rule looks only
+    where a new problem can be, and finds there exactly what it would find looking
+    everywhere. That holds when the change is of this shape (the supplement checks
+    verify it, and check everything when it is not):
+
+    * no entity, definition or document was removed; the entities not named here are
+      the very objects of the framework checked before;
+    * a changed entity may change in any way, except in what other entities' rules
+      read of it: a transaction keeps its roles, a profile its actors, its options and
+      each actor's option claims (rows and groupings may go);
+    * the framework checked before had no errors.
+    """
+
+    profiles: set[str] = field(default_factory=set)  # new or changed
+    transactions: set[str] = field(default_factory=set)
+    actors: set[str] = field(default_factory=set)
+    content: set[str] = field(default_factory=set)
+    new: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) that did not exist before
+    definitions: set[tuple[str, str]] = field(default_factory=set)  # keys of Sources.definitions that gained a place
+    documents: list[Document] = field(default_factory=list)  # documents that were not there before
+    unused: set[tuple[str, str]] = field(default_factory=set)  # ("actor" | "transaction", id) that may have lost a use
+
+
+Check = Callable[..., Iterator[Problem | None]]
 CHECKS: list[Check] = []
+
+
+def _each(table: dict, keys: set[str] | None) -> list:
+    """The entries of ``table`` a rule looks at: all of them, or, with a scope, those it names."""
+    if keys is None:
+        return list(table.values())
+    return [table[k] for k in sorted(keys) if k in table]
 
 
 def check(fn: Check) -> Check:
@@ -35,15 +72,17 @@ def _unknown(src: Sources, kind: str, value: str, candidates, loc: Loc, context:
 
 
 @check
-def duplicate_ids(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for (kind, key), locs in src.definitions.items():
+def duplicate_ids(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    items = src.definitions.items() if scope is None else [(k, src.definitions[k]) for k in sorted(scope.definitions) if k in src.definitions]
+    for (kind, key), locs in items:
         for loc in locs[1:]:
             yield error(loc, f"{kind} id '{key}' is already defined at {locs[0]}; ids must be unique across all domains", "duplicate-id")
 
 
 @check
-def file_names(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for (kind, key), doc in src.documents.items():
+def file_names(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    items = src.documents.items() if scope is None else [(k, src.documents[k]) for k in sorted(scope.definitions) if any(src.documents.get(k) is d for d in scope.documents)]
+    for (kind, key), doc in items:
         if doc.path.stem != key:
             field = "acronym" if kind == "profile" else "id"
             yield error(
@@ -53,16 +92,21 @@ def file_names(fw: Framework, src: Sources) -> Iterator[Problem]:
             )
 
 
+@functools.lru_cache(maxsize=1 << 17)
 def _normal(key: str) -> str:
     key = re.sub(r"[^a-z0-9]", "", key.lower())
     return key[:-1] if key.endswith("s") else key
 
 
 @check
-def near_duplicate_ids(fw: Framework, src: Sources) -> Iterator[Problem]:
+def near_duplicate_ids(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     for kind, table in (("actor", fw.actors), ("profile", fw.profiles), ("content", fw.content_modules)):
+        keys = sorted(table)
+        if scope is not None:  # ids were only added: a new pair has a new id in it; look at those ids' groups
+            norms = {_normal(k) for kind_, k in scope.new if kind_ == kind}
+            keys = [k for k in keys if _normal(k) in norms] if norms else []
         seen: dict[str, str] = {}
-        for key in sorted(table):
+        for key in keys:
             norm = _normal(key)
             if norm in seen:
                 yield warning(
@@ -76,8 +120,8 @@ def near_duplicate_ids(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def transaction_domains(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for t in fw.transactions.values():
+def transaction_domains(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for t in _each(fw.transactions, scope and scope.transactions):
         prefix = t.id.rsplit("-", 1)[0]
         if t.domain and prefix != t.domain:
             yield error(
@@ -88,8 +132,8 @@ def transaction_domains(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def transaction_roles(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for t in fw.transactions.values():
+def transaction_roles(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for t in _each(fw.transactions, scope and scope.transactions):
         seen: set[tuple[str, str]] = set()
         for role in t.roles:
             if role.actor not in fw.actors:
@@ -107,17 +151,25 @@ def transaction_roles(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def content_standards(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for c in fw.content_modules.values():
+def content_standards(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for c in _each(fw.content_modules, scope and scope.content):
         for i, sid in enumerate(c.standards):
             if sid not in fw.standards:
                 yield _unknown(src, "standard", sid, fw.standards, src.documents[("content", c.id)].loc(("standards", i)))
 
 
 @check
-def chapters(fw: Framework, src: Sources) -> Iterator[Problem]:
+def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    # with a scope: numbers of existing profiles and modules do not change, so only a new one can clash,
+    # and only the profiles (modules) on its number need a look
+    profiles, modules = fw.profiles.values(), fw.content_modules.values()
+    if scope is not None:
+        taken = {(fw.profiles[k].domain, fw.profiles[k].chapter) for kind, k in scope.new if kind == "profile" and k in fw.profiles}
+        profiles = [p for p in profiles if (p.domain, p.chapter) in taken] if taken else []
+        taken = {(fw.content_modules[k].domain, fw.content_modules[k].section) for kind, k in scope.new if kind == "content" and k in fw.content_modules}
+        modules = [c for c in modules if (c.domain, c.section) in taken] if taken else []
     by_chapter: dict[tuple[str, int], Profile] = {}
-    for p in sorted(fw.profiles.values(), key=lambda p: (p.loc.file, p.acronym)):
+    for p in sorted(profiles, key=lambda p: (p.loc.file, p.acronym)):
         key = (p.domain, p.chapter)
         if key in by_chapter:
             other = by_chapter[key]
@@ -129,7 +181,7 @@ def chapters(fw: Framework, src: Sources) -> Iterator[Problem]:
         else:
             by_chapter[key] = p
     sections: dict[tuple[str, str], str] = {}
-    for c in sorted(fw.content_modules.values(), key=lambda c: c.id):
+    for c in sorted(modules, key=lambda c: c.id):
         key = (c.domain, c.section)
         if key in sections:
             yield error(c.loc, f"Volume 3 section {c.section} is already content module '{sections[key]}'", "duplicate-chapter")
@@ -138,8 +190,8 @@ def chapters(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def profile_actors(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for p in fw.profiles.values():
+def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for p in _each(fw.profiles, scope and scope.profiles):
         seen: set[str] = set()
         for pa in p.actors:
             if pa.actor in seen:
@@ -172,8 +224,8 @@ def profile_actors(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def profile_options(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for p in fw.profiles.values():
+def profile_options(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for p in _each(fw.profiles, scope and scope.profiles):
         ids: dict[str, Loc] = {}
         for o in p.options:
             if o.id in ids:
@@ -218,8 +270,8 @@ def profile_options(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def groupings(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for p in fw.profiles.values():
+def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for p in _each(fw.profiles, scope and scope.profiles):
         for g in p.groupings:
             pa = p.actor(g.actor)
             if pa is None:
@@ -256,8 +308,10 @@ def groupings(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def grouping_cycles(fw: Framework, src: Sources) -> Iterator[Problem]:
+def grouping_cycles(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     """A required grouping that leads back to where it started can never be satisfied."""
+    if scope is not None and not _cycle_through(fw, scope.profiles):
+        return  # a new cycle passes through a changed profile; there is none, and there was none before
     edges: dict[tuple[str, str], list[tuple[tuple[str, str], Loc]]] = defaultdict(list)
     for p in fw.profiles.values():
         for g in p.groupings:
@@ -291,9 +345,40 @@ def grouping_cycles(fw: Framework, src: Sources) -> Iterator[Problem]:
                 stack.append(iter(edges.get(target, [])))
 
 
+def _required_edges(p: Profile, actor: str) -> list[tuple[str, str]]:
+    return [
+        (t.profile, t.actor)
+        for g in p.groupings
+        if g.actor == actor and g.kind == "required" and not g.when_option and not g.condition
+        for t in g.targets
+    ]
+
+
+def _cycle_through(fw: Framework, profiles: set[str]) -> bool:
+    """Whether a required grouping of an actor of one of ``profiles`` leads back to that actor."""
+    for acronym in sorted(profiles):
+        p = fw.profiles.get(acronym)
+        if p is None:
+            continue
+        for start in {(acronym, g.actor) for g in p.groupings}:
+            seen: set[tuple[str, str]] = set()
+            todo = list(_required_edges(p, start[1]))
+            while todo:
+                node = todo.pop()
+                if node == start:
+                    return True
+                if node in seen:
+                    continue
+                seen.add(node)
+                target = fw.profiles.get(node[0])
+                if target is not None:
+                    todo.extend(_required_edges(target, node[1]))
+    return False
+
+
 @check
-def use_cases(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for p in fw.profiles.values():
+def use_cases(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    for p in _each(fw.profiles, scope and scope.profiles):
         ids: set[str] = set()
         members = {a.actor for a in p.actors}
         for uc in p.use_cases:
@@ -311,9 +396,12 @@ def use_cases(fw: Framework, src: Sources) -> Iterator[Problem]:
 
 
 @check
-def unused(fw: Framework, src: Sources) -> Iterator[Problem]:
+def unused(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     if any(kind == "profile" for kind, _ in src.broken):
         return  # a profile that cannot be read may be the one using them; its errors come first
+    if scope is not None:
+        yield from _unused_in_scope(fw, scope)
+        return
     used_actors = {pa.actor for p in fw.profiles.values() for pa in p.actors}
     used_tx = {u.transaction for p in fw.profiles.values() for pa in p.actors for u in pa.transactions}
     for a in fw.actors.values():
@@ -324,9 +412,28 @@ def unused(fw: Framework, src: Sources) -> Iterator[Problem]:
             yield warning(t.loc, f"transaction {t.id} is used by no profile; add it to a profile actor or delete the file", "unused-transaction")
 
 
+def _unused_in_scope(fw: Framework, scope: Scope) -> Iterator[Problem]:
+    """``unused`` for what may have become unused: new actors and transactions, and those that lost a row."""
+    candidates = {(k, i) for k, i in scope.new if k in ("actor", "transaction")} | scope.unused
+    if not candidates:
+        return
+    changed = _each(fw.profiles, scope.profiles)
+    used = {("actor", pa.actor) for p in changed for pa in p.actors} | {("transaction", u.transaction) for p in changed for pa in p.actors for u in pa.transactions}
+    todo = candidates - used
+    if todo:  # not used by a changed profile: look at every profile
+        used |= {("actor", pa.actor) for p in fw.profiles.values() for pa in p.actors}
+        used |= {("transaction", u.transaction) for p in fw.profiles.values() for pa in p.actors for u in pa.transactions}
+    for kind, key in sorted(todo - used, key=lambda c: (c[0] != "actor", c[1])):
+        if kind == "actor" and key in fw.actors:
+            yield warning(fw.actors[key].loc, f"actor '{key}' takes part in no profile; add it to a profile or delete the file", "unused-actor")
+        elif kind == "transaction" and key in fw.transactions:
+            yield warning(fw.transactions[key].loc, f"transaction {key} is used by no profile; add it to a profile actor or delete the file", "unused-transaction")
+
+
 @check
-def narrative_references(fw: Framework, src: Sources) -> Iterator[Problem]:
-    for doc in _documents(src):
+def narrative_references(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    # with a scope: references only ever find more, so only the new documents can have a broken one
+    for doc in _documents(src) if scope is None else _documents(Sources(extra_documents=list(scope.documents))):
         for path, text in _strings(doc.data, ()):
             if "[[" not in text:
                 continue
@@ -364,8 +471,9 @@ def _strings(node, path: tuple) -> Iterator[tuple[tuple, str]]:
             yield from _strings(v, path + (i,))
 
 
-def run_checks(fw: Framework, src: Sources) -> list[Problem]:
+def run_checks(fw: Framework, src: Sources, scope: Scope | None = None) -> list[Problem]:
+    """Every rule's problems; with a ``scope`` (see :class:`Scope`), those a change of that shape can have added."""
     problems: list[Problem] = []
     for fn in CHECKS:
-        problems.extend(p for p in fn(fw, src) if p is not None)
+        problems.extend(p for p in (fn(fw, src) if scope is None else fn(fw, src, scope)) if p is not None)
     return problems

@@ -182,6 +182,7 @@ class Incremental:
     signatures: dict = field(default_factory=dict)  # who-uses-what lists of the previous build
     diagrams: dict = field(default_factory=dict)  # diagram key -> PlantUML source
     pages: dict = field(default_factory=dict)  # src -> (reads, Markdown)
+    notes: dict = field(default_factory=dict)  # (kind, id) -> the supplements' notes on that page, as last shown
     templates: str = ""
     computed: int = 0
     reused: int = 0
@@ -233,9 +234,15 @@ def _model_diagram_sources(fw: Framework) -> dict[str, str]:
     return {d.key: d.source for d in model_diagrams(fw)}
 
 
-def _incremental_pages(fw: Framework, state: Incremental, templates: str) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict]:
+def _incremental_pages(
+    fw: Framework, state: Incremental, templates: str, notes: dict | None = None
+) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict]:
     """(pages computed, Markdown kept from the last build by src, reads of the computed pages, the
-    model as this build saw it). ``state`` is not changed: the caller commits once the build succeeded."""
+    model as this build saw it). ``state`` is not changed: the caller commits once the build succeeded.
+
+    ``notes``: the open supplements' notes on profile and transaction pages, (kind, id) -> notes;
+    a page whose notes changed is computed again."""
+    notes = notes or {}
     with views.indexed(fw):
         index = views.active_index()
         signatures = index.signatures()
@@ -247,7 +254,13 @@ def _incremental_pages(fw: Framework, state: Incremental, templates: str) -> tup
         todo = []
         for src, own, make in plan:
             old = state.pages.get(src)
-            if not full and old is not None and not state.stale(old[0], changed) and not (own and own[1] in changed.get(own[0], ())):
+            if (
+                not full
+                and old is not None
+                and not state.stale(old[0], changed)
+                and not (own and own[1] in changed.get(own[0], ()))
+                and not (own and notes.get(own) != state.notes.get(own))
+            ):
                 kept[src] = old[1]
             else:
                 todo.append((src, own, make))
@@ -281,6 +294,7 @@ def _incremental_pages(fw: Framework, state: Incremental, templates: str) -> tup
         "signatures": signatures,
         "diagrams": diagrams,
         "templates": templates,
+        "notes": dict(notes),
     }
     return pages, kept, reads, snapshot
 
@@ -374,13 +388,18 @@ def generate(
     """
     env = environment(template_dirs)
     kept: dict[str, str] = {}
+    notes = None
+    if specs_root is not None:  # supplements: notes on the chapters that open supplements change
+        from .supplements import site as supplements_site
+
+        notes = supplements_site.chapter_notes(fw, specs_root)
     if incremental is None:
         pages = all_pages(fw)
     else:
         from .publish import fingerprint
 
         templates = fingerprint(default_templates_dir(), *(template_dirs or []))
-        pages, kept, reads, snapshot = _incremental_pages(fw, incremental, templates)
+        pages, kept, reads, snapshot = _incremental_pages(fw, incremental, templates, notes)
         planned = [src for src, _own, _make in page_plan(fw)]
         if {page.src for page in pages} | kept.keys() != set(planned) or len(pages) + len(kept) != len(planned):
             incremental.__init__()  # the plan and the views disagree: build whole, and start afresh
@@ -388,9 +407,7 @@ def generate(
     replacements = figures(fw, pages) if figures else {}
     # --- supplements (generator/supplements): notes on the chapters that open supplements change
     if specs_root is not None:
-        from .supplements import site as supplements_site
-
-        supplements_site.annotate_pages(fw, specs_root, pages)
+        supplements_site.annotate_pages(fw, specs_root, pages, notes)
     # --- end supplements
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
     rendered = {}

@@ -112,13 +112,10 @@ _INCREMENTAL: dict[tuple[str, str], Incremental] = {}
 def _incremental(specs: Path, cache_dir: Path) -> Incremental | None:
     """The preview's page state, or None outside ``tfpub serve``.
 
-    Supplements put notes on the pages of the chapters they change, computed over the
-    whole framework; with supplements present every page is computed again.
+    Supplements' notes on the chapters they change are a page input like the model
+    (``pages.Incremental.notes``): a page is computed again when its notes change.
     """
     if not os.environ.get(SERVE_DIRTY):
-        return None
-    if any(specs.glob("*/supplements/*/supplement.yaml")) or any(specs.glob("supplements/*/supplement.yaml")):
-        _INCREMENTAL.pop((str(specs), str(cache_dir)), None)
         return None
     return _INCREMENTAL.setdefault((str(specs), str(cache_dir)), Incremental())
 

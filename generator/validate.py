@@ -75,11 +75,13 @@ def validate(root: Path) -> Validation:
 
     framework, sources = build(valid, domain_of)
     sources.broken = _broken_ids(broken)
-    problems.extend(run_checks(framework, sources))
-    # Supplements (generator/supplements): each checked against this framework, and against each other.
+    checked = run_checks(framework, sources)
+    problems.extend(checked)
+    # Supplements (generator/supplements): each checked against this framework, and against each other
+    # (remembered for this framework: the site's supplement pages and notes use the same result).
     from .supplements import validate_supplements
 
-    problems.extend(validate_supplements(root, framework, sources, base_ok=not any(p.is_error for p in problems)))
+    problems.extend(validate_supplements(root, framework, sources, base_ok=not any(p.is_error for p in problems), before=checked))
     # Annexes and integration statements name profiles and actors: checked only on a sound model.
     if not any(p.is_error for p in problems):
         from .annex import validate_annexes

@@ -15,6 +15,7 @@ same key with different values conflict.
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,6 +63,9 @@ class Applied:
     new: dict[str, list[str]] = field(default_factory=dict)  # kind -> ids added (actor, transaction, profile, content, standard, term)
     new_terms: list[GlossaryTerm] = field(default_factory=list)
     new_standards: list[Standard] = field(default_factory=list)
+    # (kind, id) of every entity of ``framework`` that is not the base's own object: the new ones,
+    # and the copies the amendments changed. Every other entity is shared with the base, unchanged.
+    touched: set[tuple[str, str]] = field(default_factory=set)
 
     @property
     def ok(self) -> bool:
@@ -110,8 +114,14 @@ def _profile_parts(a: Amendment, data: dict, mapping: dict[tuple, tuple]) -> Pro
 
 
 def apply(fw: Framework, supp: Supplement) -> Applied:
-    """The framework ``fw`` with ``supp``'s new entities added and its amendments made."""
-    new = copy.deepcopy(fw)
+    """The framework ``fw`` with ``supp``'s new entities added and its amendments made.
+
+    ``fw`` is never changed. The result shares every entity the supplement does not
+    touch with ``fw``: its tables are copies of ``fw``'s, and an entity is copied
+    (:func:`_writable`) only when an amendment is about to change it, so applying
+    costs what the supplement changes, not what the framework holds.
+    """
+    new = _shallow_copy(fw)
     out = Applied(new)
     _add_entities(fw, supp, out)
     for a in supp.amendments:
@@ -121,6 +131,21 @@ def apply(fw: Framework, supp: Supplement) -> Applied:
         except _Refused as exc:
             out.problems.append(exc.problem)
     return out
+
+
+def _shallow_copy(fw: Framework) -> Framework:
+    """A framework with its own tables (dicts and lists) holding ``fw``'s entities."""
+    return dataclasses.replace(fw, **{f.name: copy.copy(getattr(fw, f.name)) for f in dataclasses.fields(fw)})
+
+
+def _writable(fw: Framework, out: Applied, kind: str, key: str):
+    """The entity ``kind``/``key`` of the framework being built, ready to change: the base's
+    object is replaced by a copy of its own (once), so the base never sees the change."""
+    table = getattr(fw, _ATTR[kind])
+    if (kind, key) not in out.touched:
+        table[key] = copy.deepcopy(table[key])  # one entity, with its lists: the amendments change them in place
+        out.touched.add((kind, key))
+    return table[key]
 
 
 class _Refused(Exception):
@@ -153,6 +178,7 @@ def _add_entities(base: Framework, supp: Supplement, out: Applied) -> None:
         if key in table:
             continue  # defined twice in the supplement: the duplicate-id check reports it
         table[key] = make(doc, supp.domain)
+        out.touched.add((kind, key))
         out.new.setdefault(kind, []).append(key)
         out.changes.append(Change(("new", kind, key), canonical(doc.data), doc.loc((id_key,)), (kind, key)))
         if kind == "profile":
@@ -188,12 +214,13 @@ def _add_entities(base: Framework, supp: Supplement, out: Applied) -> None:
 # --------------------------------------------------------------------------- targets
 
 
-def _profile(fw: Framework, a: Amendment) -> Profile:
+def _profile(fw: Framework, a: Amendment, out: Applied | None = None) -> Profile:
+    """The profile the amendment names; with ``out``, the amended framework's own copy, to change."""
     acronym = a.data["profile"]
     p = fw.profiles.get(acronym)
     if p is None:
         raise _refuse(a.loc_of("profile"), f"{a.op}: there is no profile '{acronym}' to amend{suggestion(acronym, list(fw.profiles))}")
-    return p
+    return p if out is None else _writable(fw, out, "profile", acronym)
 
 
 def _profile_actor(fw: Framework, p: Profile, a: Amendment, actor_id: str, *path):
@@ -224,7 +251,7 @@ def _row_value(d: dict) -> str:
 
 
 def _add_option(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     option = a.data["option"]
     if p.option(option["id"]) is not None:
         raise _refuse(a.loc_of("option", "id"), f"add-option: {p.acronym} already has option '{option['id']}' ({p.option(option['id']).loc})", "supplement-exists")
@@ -242,7 +269,7 @@ def _add_option(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> 
 
 
 def _add_transaction(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     pa = _profile_actor(fw, p, a, a.data["actor"])
     tx = a.data["transaction"]
     if tx not in fw.transactions:
@@ -256,7 +283,7 @@ def _add_transaction(fw: Framework, supp: Supplement, a: Amendment, out: Applied
 
 
 def _set_optionality(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     pa = _profile_actor(fw, p, a, a.data["actor"])
     use = _use(pa, a, p)
     was = a.data.get("was")
@@ -273,7 +300,7 @@ def _set_optionality(fw: Framework, supp: Supplement, a: Amendment, out: Applied
 
 
 def _remove_transaction(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     pa = _profile_actor(fw, p, a, a.data["actor"])
     use = _use(pa, a, p)
     pa.transactions.remove(use)
@@ -281,7 +308,7 @@ def _remove_transaction(fw: Framework, supp: Supplement, a: Amendment, out: Appl
 
 
 def _add_actor(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     entry = a.data["actor"]
     if p.actor(entry["actor"]) is not None:
         raise _refuse(a.loc_of("actor", "actor"), f"add-actor: '{entry['actor']}' is already an actor of {p.acronym}; amend its rows with add-transaction", "supplement-exists")
@@ -297,7 +324,7 @@ def _grouping_key(actor: str, targets) -> tuple:
 
 
 def _add_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     g = a.data["grouping"]
     _profile_actor(fw, p, a, g["actor"], "grouping", "actor")
     key = _grouping_key(g["actor"], g["with"])
@@ -310,7 +337,7 @@ def _add_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -
 
 
 def _remove_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     key = _grouping_key(a.data["actor"], a.data["with"])
     found = [g for g in p.groupings if _grouping_key(g.actor, g.targets) == key]
     if len(found) != 1:
@@ -328,6 +355,7 @@ def _add_role(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> No
     role = a.data["role"]
     if any(r.actor == role["actor"] and r.role == role["role"] for r in tx.roles):
         raise _refuse(a.loc_of("role"), f"add-role: '{role['actor']}' is already a {role['role']} of {tx_id}", "supplement-exists")
+    tx = _writable(fw, out, "transaction", tx_id)
     stub = {"id": tx_id, "name": "x", "scope": "x", "roles": [role], "messages": []}
     built = resolve._transaction(_View(a.doc, stub, {("roles", 0): a.path + ("role",)}), tx.domain)
     tx.roles.append(built.roles[0])
@@ -335,7 +363,7 @@ def _add_role(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> No
 
 
 def _add_use_case(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    p = _profile(fw, a)
+    p = _profile(fw, a, out)
     uc = a.data["use_case"]
     existing = next((u for u in p.use_cases if u.id == uc["id"]), None)
     if existing is not None:
@@ -345,12 +373,14 @@ def _add_use_case(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -
     out.changes.append(Change(("use-case", p.acronym, uc["id"]), canonical(uc), a.loc, ("profile", p.acronym)))
 
 
-def narrative_target(fw: Framework, a: Amendment) -> tuple[object, str, str, tuple, tuple[str, str]]:
-    """(object, attribute, kind, change key, page target) of a narrative amendment's target."""
+def narrative_target(fw: Framework, a: Amendment, out: Applied | None = None) -> tuple[object, str, str, tuple, tuple[str, str]]:
+    """(object, attribute, kind, change key, page target) of a narrative amendment's target.
+
+    With ``out`` (applying), the object is the amended framework's own copy, to change."""
     d = a.data
     named = [k for k in ("profile", "actor", "option", "transaction", "content") if k in d]
     if "profile" in d and set(named) <= {"profile", "actor", "option"} and len(named) <= 2 and not ("actor" in d and "option" in d):
-        p = _profile(fw, a)
+        p = _profile(fw, a, out)
         if "actor" in d:
             obj, kind, key = _profile_actor(fw, p, a, d["actor"]), "profile-actor", (p.acronym, "actor", d["actor"])
         elif "option" in d:
@@ -384,6 +414,8 @@ def narrative_target(fw: Framework, a: Amendment) -> tuple[object, str, str, tup
         )
     if d["field"] not in NARRATIVE_FIELDS[kind]:
         raise _refuse(a.loc_of("field"), f"{a.op}: '{d['field']}' is not a narrative field of {TARGET_WORDS[kind]}; use {' or '.join(NARRATIVE_FIELDS[kind])}")
+    if out is not None and kind in ("transaction", "actor", "content"):
+        obj = _writable(fw, out, kind, d[kind])
     return obj, d["field"], kind, key + (d["field"],), target
 
 
@@ -396,7 +428,7 @@ def appended(old: str, text: str) -> str:
 
 
 def _narrative(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
-    obj, attr, _kind, key, target = narrative_target(fw, a)
+    obj, attr, _kind, key, target = narrative_target(fw, a, out)
     old = getattr(obj, attr) or ""
     text = a.data["text"]
     if a.op == "replace-narrative":

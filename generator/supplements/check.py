@@ -6,19 +6,27 @@ amended framework and was not wrong before is the supplement's doing, and is
 reported (where possible at the supplement's own line). Then every pair of open
 supplements of a domain is compared change by change: two that change one thing
 in different ways conflict.
+
+Cost: applying copies only what the supplement touches (:func:`.apply.apply`), and
+the checks of the amended framework look only where the supplement can have made a
+problem (:class:`generator.checks.Scope`), so checking a supplement costs about
+what it changes, not the framework's size. :func:`check_all` remembers its last
+result for the same framework object and the same supplement files, so that one
+build (validation, then the site's notes, pages and navigation) checks once.
 """
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks import run_checks
+from ..checks import Scope, run_checks
 from ..model import Framework
 from ..problems import Problem, error, sort_problems, warning
 from ..resolve import Sources
 from .apply import Applied, Change, apply
-from .model import Supplement, entity_key, load_supplements
+from .model import Supplement, entity_key, load_supplements, supplement_folders
 
 
 @dataclass
@@ -32,10 +40,12 @@ class Checked:
         return not any(p.is_error for p in self.problems)
 
 
-def _sources_with(base: Sources, supp: Supplement) -> Sources:
+def _sources_with(base: Sources, supp: Supplement, scope: Scope | None = None) -> Sources:
+    """``base`` with the supplement's files; ``scope`` (when given) notes the definitions and documents added."""
+    scope = scope if scope is not None else Scope()
     src = Sources(
         documents=dict(base.documents),
-        definitions={k: list(v) for k, v in base.definitions.items()},
+        definitions=dict(base.definitions),  # a list that gains a place is replaced, never changed: base's stay as they are
         extra_documents=list(base.extra_documents),
         broken=set(base.broken),
     )
@@ -44,15 +54,55 @@ def _sources_with(base: Sources, supp: Supplement) -> Sources:
         id_key = "acronym" if kind == "profile" else "id"
         if (kind, key) in base.definitions:
             continue  # already in the framework: reported once, as supplement-exists
-        src.definitions.setdefault((kind, key), []).append(doc.loc((id_key,)))
-        src.documents.setdefault((kind, key), doc)
+        src.definitions[(kind, key)] = src.definitions.get((kind, key), []) + [doc.loc((id_key,))]
+        scope.definitions.add((kind, key))
+        if (kind, key) not in src.documents:
+            src.documents[(kind, key)] = doc
+            scope.documents.append(doc)
     for doc in (supp.doc, supp.glossary, supp.standards, supp.amendments_doc):
         if doc is not None:
             src.extra_documents.append(doc)
+            scope.documents.append(doc)
     if supp.standards is not None:
         for i, s in enumerate(supp.standards.data["standards"]):
-            src.definitions.setdefault(("standard", s["id"]), []).append(supp.standards.loc(("standards", i, "id")))
+            src.definitions[("standard", s["id"])] = src.definitions.get(("standard", s["id"]), []) + [supp.standards.loc(("standards", i, "id"))]
+            scope.definitions.add(("standard", s["id"]))
     return src
+
+
+_KINDS = {"profile": "profiles", "transaction": "transactions", "actor": "actors", "content": "content"}
+
+
+def _scope(base: Framework, applied: Applied) -> Scope | None:
+    """What ``applied`` changed of ``base``, for checks that look only there; None when the
+    change is not of the shape :class:`generator.checks.Scope` needs (then everything is checked)."""
+    fw = applied.framework
+    scope = Scope()
+    for kind, key in applied.touched:
+        if kind not in _KINDS:
+            return None
+        getattr(scope, _KINDS[kind]).add(key)
+        table = {"profile": base.profiles, "transaction": base.transactions, "actor": base.actors, "content": base.content_modules}[kind]
+        old = table.get(key)
+        if old is None:
+            scope.new.add((kind, key))
+            continue
+        new = {"profile": fw.profiles, "transaction": fw.transactions, "actor": fw.actors, "content": fw.content_modules}[kind][key]
+        if kind == "transaction" and not {(r.actor, r.role) for r in old.roles} <= {(r.actor, r.role) for r in new.roles}:
+            return None
+        if kind == "profile":
+            if not {o.id for o in old.options} <= {o.id for o in new.options}:
+                return None
+            for pa in old.actors:
+                now = new.actor(pa.actor)
+                if now is None or not {c.option for c in pa.options} <= {c.option for c in now.options}:
+                    return None
+                scope.unused |= {("transaction", u.transaction) for u in pa.transactions} - {("transaction", u.transaction) for u in now.transactions}
+    # the tables only grew: apply copies them and adds
+    for attr in ("actors", "transactions", "profiles", "content_modules", "standards"):
+        if not getattr(base, attr).keys() <= getattr(fw, attr).keys():
+            return None
+    return scope
 
 
 def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: set[Problem] | None = None) -> Checked:
@@ -77,7 +127,10 @@ def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: 
     if before is None:
         before = set(run_checks(fw, sources))
     own_files = {d.display for d in supp.documents()}
-    for p in run_checks(applied.framework, _sources_with(sources, supp)):
+    # The checks look only where the supplement can have made a problem, when the base was sound.
+    scope = _scope(fw, applied) if not any(p.is_error for p in before) else None
+    amended_sources = _sources_with(sources, supp, scope)
+    for p in run_checks(applied.framework, amended_sources, scope):
         if p in before:
             continue
         if p.loc.file not in own_files:
@@ -150,18 +203,57 @@ def describe(key: tuple) -> str:
     return " ".join(str(k) for k in key)
 
 
-def check_all(root: Path, fw: Framework, sources: Sources) -> tuple[list[Checked], list[Problem]]:
-    """Every supplement under ``root``, checked; and every problem, conflicts included."""
+# The last check_all: (framework, sources, (root, supplement files' stamp), result).
+_LAST: list[tuple] = []
+
+
+def _stamp(root: Path) -> tuple[str, str]:
+    """The specs folder and a digest of every supplement file's name and bytes."""
+    digest = hashlib.blake2b(digest_size=20)
+    for _domain, folder in supplement_folders(root):
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                digest.update(f"{path}\0{path.stat().st_size}\0".encode())
+                digest.update(path.read_bytes())
+    return str(root.resolve()), digest.hexdigest()
+
+
+def check_all(root: Path, fw: Framework, sources: Sources, *, before: list[Problem] | None = None) -> tuple[list[Checked], list[Problem]]:
+    """Every supplement under ``root``, checked; and every problem, conflicts included.
+
+    ``before``: the framework checks' problems of ``fw``, when the caller has them
+    (validation does), so they are not computed again. The result is remembered for
+    this framework object and these supplement files (:func:`remembered`).
+    """
+    root = Path(root)
+    stamp = _stamp(root)
+    if _LAST and _LAST[0][0] is fw and _LAST[0][1] is sources and _LAST[0][2] == stamp:
+        checked, problems = _LAST[0][3]
+        return list(checked), list(problems)
     supplements, problems = load_supplements(root)
-    before = set(run_checks(fw, sources))
-    checked = [check_supplement(fw, sources, s, before) for s in supplements]
+    checked = []
+    if any(s.is_open for s in supplements):
+        known = set(run_checks(fw, sources) if before is None else before)
+        checked = [check_supplement(fw, sources, s, known) for s in supplements]
+    else:
+        checked = [check_supplement(fw, sources, s, set()) for s in supplements]  # no framework checks: nothing is applied
     for c in checked:
         problems += c.problems
     problems += conflicts(checked)
-    return checked, sort_problems(problems)
+    result = (checked, sort_problems(problems))
+    _LAST[:] = [(fw, sources, stamp, result)]
+    return list(result[0]), list(result[1])
 
 
-def validate_supplements(root: Path, fw: Framework, sources: Sources | None = None, *, base_ok: bool = True) -> list[Problem]:
+def remembered(root: Path, fw: Framework) -> tuple[list[Checked], list[Problem]] | None:
+    """What :func:`check_all` found for this very framework object and the supplement files as they are now, if it ran."""
+    if _LAST and _LAST[0][0] is fw and _LAST[0][2] == _stamp(Path(root)):
+        checked, problems = _LAST[0][3]
+        return list(checked), list(problems)
+    return None
+
+
+def validate_supplements(root: Path, fw: Framework, sources: Sources | None = None, *, base_ok: bool = True, before: list[Problem] | None = None) -> list[Problem]:
     """The problems ``tfpub validate`` reports for the supplements under ``root``.
 
     Without the framework's sources, or when the framework itself has errors, the
@@ -171,7 +263,7 @@ def validate_supplements(root: Path, fw: Framework, sources: Sources | None = No
     root = Path(root)
     if sources is None or not base_ok:
         return load_supplements(root)[1]
-    return check_all(root, fw, sources)[1]
+    return check_all(root, fw, sources, before=before)[1]
 
 
 def framework_with_supplements(specs_root: Path) -> Framework:

@@ -23,32 +23,36 @@ from pathlib import Path
 from .. import site_paths
 from ..model import STATUS_LABELS, Framework
 from ..tables import Cell, Table, a
-from .check import Checked, check_all
+from .check import Checked, check_all, remembered
 from .document import Renderer, SupplementDocument, SupplementError, build_document
 from .printing import print_html, print_pdf, supplement_css
 
 STYLESHEET = "assets/tfpub-supplement.css"
 PDF_SWITCH = "TFPUB_SUPPLEMENT_PDF"
-_MEMO: dict[str, tuple[Framework, str, list[Checked]]] = {}
 
 
 def _checked(fw: Framework, specs_root: Path) -> list[Checked]:
-    """The supplements under ``specs_root``, checked against ``fw``; remembered for that framework and those files."""
-    from ..publish import fingerprint
-    from ..validate import validate
+    """The supplements under ``specs_root``, checked against ``fw``.
 
-    root = str(Path(specs_root).resolve())
-    stamp = fingerprint(Path(specs_root))
-    memo = _MEMO.get(root)
-    if memo is None or memo[0] is not fw or memo[1] != stamp:
-        result = validate(Path(specs_root))  # the sources the checks need; the memo keeps this to once per build
-        checked, problems = check_all(Path(specs_root), fw, result.sources)
-        errors = [p for p in problems if p.is_error]
-        if errors:
-            raise SupplementError(errors)
-        _MEMO.clear()
-        _MEMO[root] = (fw, stamp, checked)
-    return _MEMO[root][2]
+    Validation checked them against this very framework already (``check_all``
+    remembers it), so a build checks once. Without supplements nothing is checked;
+    for a framework that did not come from validating ``specs_root``, the sources the
+    checks need are read here."""
+    from .model import load_supplements
+
+    found = remembered(specs_root, fw)
+    if found is None:
+        supplements, problems = load_supplements(Path(specs_root))
+        if not supplements and not problems:
+            return []
+        from ..validate import validate
+
+        found = check_all(Path(specs_root), fw, validate(Path(specs_root)).sources)
+    checked, problems = found
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        raise SupplementError(errors)
+    return checked
 
 
 def print_file(domain: str, supplement_id: str, ext: str) -> str:
@@ -160,9 +164,11 @@ def chapter_notes(fw: Framework, specs_root: Path) -> dict[tuple[str, str], list
     return notes
 
 
-def annotate_pages(fw: Framework, specs_root: Path, pages: list) -> None:
-    """Give each profile and transaction page the notes of the open supplements that change it (``updated_by``)."""
-    notes = chapter_notes(fw, specs_root)
+def annotate_pages(fw: Framework, specs_root: Path, pages: list, notes: dict | None = None) -> None:
+    """Give each profile and transaction page the notes of the open supplements that change it (``updated_by``).
+
+    ``notes``: :func:`chapter_notes`, when the caller has them already."""
+    notes = chapter_notes(fw, specs_root) if notes is None else notes
     from markupsafe import Markup
 
     for page in pages:
