@@ -15,7 +15,8 @@ from typing import Iterator
 from markupsafe import Markup
 
 from . import views
-from .diagrams import PLACEHOLDER, figure_html, markdown_pages, model_diagrams, render
+from .diagrams import PLACEHOLDER, figure_html, markdown_pages, render
+from .diagrams import model_diagrams as all_model_diagrams
 from .model import Framework
 from .narrative import Narrative
 from .problems import Problem
@@ -41,16 +42,20 @@ def _walk(value) -> Iterator:
 
 
 def add_figures(
-    fw: Framework, pages: list[views.Page], cache_dir: Path, docs_dir: Path | None = None, *, only_shown: bool = False
+    fw: Framework, pages: list[views.Page], cache_dir: Path, docs_dir: Path | None = None, *, only_shown: bool = False,
+    model_diagrams: list | None = None,
 ) -> tuple[dict[str, dict[str, Markup]], list[Problem]]:
     """Fill each page's figures; return, per page, the HTML for its narrative placeholders.
 
     Diagrams of the hand-written pages in ``docs_dir`` join the batch, so that
     plantuml-markdown finds them all in the cache when mkdocs renders those pages.
     ``only_shown`` (``tfpub serve``, which passes only the pages a change reached)
-    renders only the model diagrams those pages show.
+    renders only the model diagrams those pages show. ``model_diagrams``: ``model_diagrams(fw)``,
+    when the caller computed them already (the preview's change check does).
     """
-    model = {d.key: d for d in model_diagrams(fw)}
+    if model_diagrams is None:
+        model_diagrams = all_model_diagrams(fw)
+    model = {d.key: d for d in model_diagrams}
     if only_shown:
         shown = {item.key for page in pages for item in _walk(page.context) if isinstance(item, views.Figure)}
         model = {key: d for key, d in model.items() if key in shown}

@@ -68,6 +68,7 @@ def _tidy(text: str) -> str:
 
 
 # Fills the pages' figures; returns, per page, HTML for the narrative diagram placeholders.
+# In ``tfpub serve`` it is also given ``model_diagrams=``, the model diagrams already computed.
 FigureHook = Callable[[Framework, list[views.Page]], dict[str, dict[str, str]]]
 
 
@@ -226,19 +227,19 @@ def _figure_keys(value) -> set[str]:
     return out
 
 
-def _model_diagram_sources(fw: Framework) -> dict[str, str]:
+def _model_diagrams(fw: Framework) -> list:
     try:
         from .diagrams import model_diagrams
     except ImportError:
-        return {}
-    return {d.key: d.source for d in model_diagrams(fw)}
+        return []
+    return model_diagrams(fw)
 
 
 def _incremental_pages(
     fw: Framework, state: Incremental, templates: str, notes: dict | None = None
-) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict]:
+) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict, list]:
     """(pages computed, Markdown kept from the last build by src, reads of the computed pages, the
-    model as this build saw it). ``state`` is not changed: the caller commits once the build succeeded.
+    model as this build saw it, the model diagrams). ``state`` is not changed: the caller commits once the build succeeded.
 
     ``notes``: the open supplements' notes on profile and transaction pages, (kind, id) -> notes;
     a page whose notes changed is computed again."""
@@ -246,7 +247,8 @@ def _incremental_pages(
     with views.indexed(fw):
         index = views.active_index()
         signatures = index.signatures()
-        diagrams = _model_diagram_sources(fw)
+        model = _model_diagrams(fw)  # computed once per build: the figure stage takes them too
+        diagrams = {d.key: d.source for d in model}
         full = templates != state.templates or not state.pages
         changed = {} if full else state.changes(fw, signatures, diagrams)
         plan = page_plan(fw)
@@ -296,7 +298,7 @@ def _incremental_pages(
         "templates": templates,
         "notes": dict(notes),
     }
-    return pages, kept, reads, snapshot
+    return pages, kept, reads, snapshot, model
 
 
 def navigation(fw: Framework) -> list[NavItem]:
@@ -388,6 +390,7 @@ def generate(
     """
     env = environment(template_dirs)
     kept: dict[str, str] = {}
+    model_diagrams = None  # the model diagrams, when the incremental check computed them already
     notes = None
     if specs_root is not None:  # supplements: notes on the chapters that open supplements change
         from .supplements import site as supplements_site
@@ -399,12 +402,17 @@ def generate(
         from .publish import fingerprint
 
         templates = fingerprint(default_templates_dir(), *(template_dirs or []))
-        pages, kept, reads, snapshot = _incremental_pages(fw, incremental, templates, notes)
+        pages, kept, reads, snapshot, model_diagrams = _incremental_pages(fw, incremental, templates, notes)
         planned = [src for src, _own, _make in page_plan(fw)]
         if {page.src for page in pages} | kept.keys() != set(planned) or len(pages) + len(kept) != len(planned):
             incremental.__init__()  # the plan and the views disagree: build whole, and start afresh
             return generate(fw, template_dirs=template_dirs, figures=figures, specs_root=specs_root)
-    replacements = figures(fw, pages) if figures else {}
+    if not figures:
+        replacements = {}
+    elif model_diagrams is not None:
+        replacements = figures(fw, pages, model_diagrams=model_diagrams)
+    else:
+        replacements = figures(fw, pages)
     # --- supplements (generator/supplements): notes on the chapters that open supplements change
     if specs_root is not None:
         supplements_site.annotate_pages(fw, specs_root, pages, notes)

@@ -93,8 +93,8 @@ def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem
 
     ``only_shown``: the preview renders only the diagrams of the pages it computes again."""
 
-    def run(fw, pages):
-        replacements, found = add_figures(fw, pages, cache_dir, docs_dir, only_shown=only_shown)
+    def run(fw, pages, model_diagrams=None):
+        replacements, found = add_figures(fw, pages, cache_dir, docs_dir, only_shown=only_shown, model_diagrams=model_diagrams)
         problems.extend(found)
         return replacements
 

@@ -326,3 +326,29 @@ def test_cli_bad_invocation_exits_2(tmp_path):
     assert run_cli("annex", "build", str(ANNEX), "--select", "CT:time-client", "--specs", str(SPECS), cwd=REPO_ROOT).returncode == 2
     assert run_cli("annex", "build", str(tmp_path / "missing.yaml"), "--specs", str(SPECS), cwd=REPO_ROOT).returncode == 2
     assert run_cli("annex", "build", str(ANNEX), "--format", "docx", "--stdout", "--specs", str(SPECS), cwd=REPO_ROOT).returncode == 2
+
+
+def test_office_files_cache_equals_uncached_computation(fw, example):
+    """The Word and Excel files are remembered across builds by what they are made from;
+    a remembered file is byte for byte the one computed afresh, and a change to a name they
+    print is a new key."""
+    import copy
+
+    from generator.annex import site as annex_site
+
+    annex_site._OFFICE.clear()
+    first = annex_site.office_files(example, fw)
+    assert first == (annex_docx(example, fw), annex_xlsx(example, fw))
+    again = annex_site.office_files(expand(fw, example.annex), fw)  # a new expansion of the same annex: remembered
+    assert again is first
+    assert again == (annex_docx(example, fw), annex_xlsx(example, fw))
+    renamed = copy.deepcopy(fw)
+    actor = example.selection[0][0].actor
+    renamed.actors[actor].name = renamed.actors[actor].name + " (renamed)"
+    assert annex_site.office_key(example, renamed) != annex_site.office_key(example, fw)
+    changed = annex_site.office_files(example, renamed)
+    assert changed == (annex_docx(example, renamed), annex_xlsx(example, renamed))
+    assert changed != first
+    files = annex_site_files(fw, SPECS)  # the site's files are the uncached ones
+    annex_site._OFFICE.clear()
+    assert annex_site_files(fw, SPECS) == files

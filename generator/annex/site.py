@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 from importlib import resources
@@ -25,7 +26,7 @@ from ..model import STATUS_LABELS, STATUS_RANK, Framework
 from ..problems import Loc, Problem, sort_problems, warning
 from .expand import CONFORMANCE, expand
 from .office import annex_docx, annex_xlsx
-from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, to_csv, to_json, to_markdown
+from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, names, to_csv, to_json, to_markdown
 from .selection import DEFAULT_ID, DEFAULT_PREFIX, DEFAULT_TITLE, Annex, AnnexError, Statement, check_annex, read_annex, read_statement
 from .statement import check_statement
 
@@ -196,6 +197,32 @@ def index_markdown(fw: Framework, domain: str, annexes: list[Annex], expansions:
     return "\n".join(out)
 
 
+# Word and Excel files already written, by what they are made from (see office_files).
+_OFFICE: dict[str, tuple[bytes, bytes]] = {}
+_OFFICE_LIMIT = 256
+
+
+def office_key(e, fw: Framework) -> str:
+    """What an annex's Word and Excel files are made from: the expansion, and the framework's names.
+
+    ``annex_docx`` and ``annex_xlsx`` read nothing of the framework but the profile,
+    actor and option names (``render.names``)."""
+    n = names(fw)
+    return hashlib.sha256(repr((e, sorted(n["profile"].items()), sorted(n["actor"].items()), sorted(n["option"].items()))).encode()).hexdigest()
+
+
+def office_files(e, fw: Framework) -> tuple[bytes, bytes]:
+    """(Word, Excel) of an expansion, remembered across builds (``tfpub serve`` rebuilds after each edit)."""
+    key = office_key(e, fw)
+    found = _OFFICE.get(key)
+    if found is None:
+        found = (annex_docx(e, fw), annex_xlsx(e, fw))
+        if len(_OFFICE) >= _OFFICE_LIMIT:
+            _OFFICE.clear()
+        _OFFICE[key] = found
+    return found
+
+
 def annex_site_files(fw: Framework, specs_root: Path) -> dict[str, bytes | str]:
     """mkdocs source path -> content, for every annex in the specs plus each domain's index and builder page.
 
@@ -221,8 +248,7 @@ def annex_site_files(fw: Framework, specs_root: Path) -> dict[str, bytes | str]:
             stem = page[: -len(".md")]
             downloads = [(label, site_paths.md_link(page, f"{stem}.{ext}")) for label, ext in DOWNLOADS]
             files[page] = to_markdown(e, fw, downloads)
-            files[f"{stem}.docx"] = annex_docx(e, fw)
-            files[f"{stem}.xlsx"] = annex_xlsx(e, fw)
+            files[f"{stem}.docx"], files[f"{stem}.xlsx"] = office_files(e, fw)
             files[f"{stem}.csv"] = to_csv(e)
             files[f"{stem}.json"] = to_json(e)
         files[index_page(domain)] = index_markdown(fw, domain, domain_annexes, expansions)
