@@ -9,7 +9,7 @@ import sys
 import time
 import urllib.request
 
-from sitebuild import copy_project, free_port
+from sitebuild import REPO, copy_project, free_port
 
 
 def _get(url: str) -> str | None:
@@ -42,6 +42,14 @@ def test_editing_a_spec_updates_the_preview(tmp_path):
         spec = project / "specs/ITI/actors/time-client.yaml"
         spec.write_text(spec.read_text(encoding="utf-8").replace("name: Time Client", "name: Time Keeper Client"), encoding="utf-8")
         assert _wait_for(lambda: "Time Keeper Client" in (_get(url) or ""), 120), "the preview did not pick up the change"
+
+        # A template is an input of every page: overriding one re-renders pages whose data did not change.
+        override = project / "specs/templates"
+        override.mkdir()
+        original = (REPO / "templates/actor.md.j2").read_text(encoding="utf-8")
+        (override / "actor.md.j2").write_text(original + "\n<p>TEMPLATE-OVERRIDE-MARKER</p>\n", encoding="utf-8")
+        other = f"http://127.0.0.1:{port}/ITI/actors/time-server/"
+        assert _wait_for(lambda: "TEMPLATE-OVERRIDE-MARKER" in (_get(other) or ""), 120), "the preview ignored the template"
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
