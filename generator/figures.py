@@ -22,23 +22,23 @@ from .narrative import Narrative
 from .problems import Problem
 
 
-def _walk(value) -> Iterator:
+def figures_in(value) -> Iterator:
     """Every Figure and Narrative inside a page context."""
     if isinstance(value, (views.Figure, Narrative)):
         yield value
     if isinstance(value, dict):
         for v in value.values():
-            yield from _walk(v)
+            yield from figures_in(v)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            yield from _walk(v)
+            yield from figures_in(v)
     elif isinstance(value, views.Section):
-        yield from _walk(value.body)
-        yield from _walk(value.extra)
+        yield from figures_in(value.body)
+        yield from figures_in(value.extra)
     elif isinstance(value, views.Table):
         for row in value.rows:
             for cell in row:
-                yield from _walk(cell.html)
+                yield from figures_in(cell.html)
 
 
 def add_figures(
@@ -57,11 +57,11 @@ def add_figures(
         model_diagrams = all_model_diagrams(fw)
     model = {d.key: d for d in model_diagrams}
     if only_shown:
-        shown = {item.key for page in pages for item in _walk(page.context) if isinstance(item, views.Figure)}
+        shown = {item.key for page in pages for item in figures_in(page.context) if isinstance(item, views.Figure)}
         model = {key: d for key, d in model.items() if key in shown}
     narrative: dict[str, dict[str, object]] = {}
     for page in pages:
-        for item in _walk(page.context):
+        for item in figures_in(page.context):
             if isinstance(item, Narrative):
                 for d in item.diagrams:
                     narrative.setdefault(page.src, {})[d.key] = d
@@ -71,7 +71,7 @@ def add_figures(
     report = render(batch, Path(cache_dir) / "diagrams")
 
     for page in pages:
-        for item in _walk(page.context):
+        for item in figures_in(page.context):
             if isinstance(item, views.Figure) and item.key in model:
                 item.html = Markup(figure_html(model[item.key], f"Figure {item.number}: {item.caption}", item.anchor))
     replacements: dict[str, dict[str, Markup]] = {}

@@ -22,7 +22,7 @@ from markupsafe import Markup
 from . import numbering, site_paths
 from .model import Framework
 from .problems import Loc
-from .references import Ref, RefError, exists, find_refs
+from .references import REF_RE, Ref, RefError, exists, find_refs
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a",
@@ -144,8 +144,6 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
             return m.group(0)
         links.append(ref_link(fw, ref, page))
         return _TOKEN.format(len(links) - 1)
-
-    from .references import REF_RE
 
     prepared = REF_RE.sub(replace, text)
     body = _converted(prepared)

@@ -16,7 +16,9 @@ from typing import Callable
 import jinja2
 
 from . import numbering, site_paths, views
+from .diagrams import model_diagrams
 from .export import export_json
+from .figures import figures_in
 from .model import Framework
 
 NavItem = dict | str
@@ -211,30 +213,6 @@ class Incremental:
         return False
 
 
-def _figure_keys(value) -> set[str]:
-    out: set[str] = set()
-    todo = [value]
-    while todo:
-        item = todo.pop()
-        if isinstance(item, views.Figure):
-            out.add(item.key)
-        elif isinstance(item, dict):
-            todo.extend(item.values())
-        elif isinstance(item, (list, tuple)):
-            todo.extend(item)
-        elif isinstance(item, views.Section):
-            todo.append(item.extra)
-    return out
-
-
-def _model_diagrams(fw: Framework) -> list:
-    try:
-        from .diagrams import model_diagrams
-    except ImportError:
-        return []
-    return model_diagrams(fw)
-
-
 def _incremental_pages(
     fw: Framework, state: Incremental, templates: str, notes: dict | None = None
 ) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict, list]:
@@ -247,7 +225,7 @@ def _incremental_pages(
     with views.indexed(fw):
         index = views.active_index()
         signatures = index.signatures()
-        model = _model_diagrams(fw)  # computed once per build: the figure stage takes them too
+        model = model_diagrams(fw)  # computed once per build: the figure stage takes them too
         diagrams = {d.key: d.source for d in model}
         full = templates != state.templates or not state.pages
         changed = {} if full else state.changes(fw, signatures, diagrams)
@@ -281,7 +259,7 @@ def _incremental_pages(
                     noted, views.READS = views.READS, None
                 if own:
                     noted.add(own)
-                noted.update(("diagram", key) for key in _figure_keys(page.context))
+                noted.update(("diagram", f.key) for f in figures_in(page.context) if isinstance(f, views.Figure))
                 if page.src != src:  # the plan and the views disagree: compute everything next time
                     noted.add(("domain", "*"))
                 pages.append(page)
@@ -390,7 +368,7 @@ def generate(
     """
     env = environment(template_dirs)
     kept: dict[str, str] = {}
-    model_diagrams = None  # the model diagrams, when the incremental check computed them already
+    known_diagrams = None  # the model diagrams, when the incremental check computed them already
     notes = None
     if specs_root is not None:  # supplements: notes on the chapters that open supplements change
         from .supplements import site as supplements_site
@@ -402,15 +380,15 @@ def generate(
         from .publish import fingerprint
 
         templates = fingerprint(default_templates_dir(), *(template_dirs or []))
-        pages, kept, reads, snapshot, model_diagrams = _incremental_pages(fw, incremental, templates, notes)
+        pages, kept, reads, snapshot, known_diagrams = _incremental_pages(fw, incremental, templates, notes)
         planned = [src for src, _own, _make in page_plan(fw)]
         if {page.src for page in pages} | kept.keys() != set(planned) or len(pages) + len(kept) != len(planned):
             incremental.__init__()  # the plan and the views disagree: build whole, and start afresh
             return generate(fw, template_dirs=template_dirs, figures=figures, specs_root=specs_root)
     if not figures:
         replacements = {}
-    elif model_diagrams is not None:
-        replacements = figures(fw, pages, model_diagrams=model_diagrams)
+    elif known_diagrams is not None:
+        replacements = figures(fw, pages, model_diagrams=known_diagrams)
     else:
         replacements = figures(fw, pages)
     # --- supplements (generator/supplements): notes on the chapters that open supplements change

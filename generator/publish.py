@@ -69,16 +69,16 @@ def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None
     specs = specs.resolve()
     cache_dir = (cache_dir or Path(".tfpub-cache")).resolve()
     overrides = template_dirs(specs)
-    templates = fingerprint(*overrides, default_templates_dir())
-    folders = [specs] + ([docs_dir.resolve()] if docs_dir else [])
-    key = (str(specs), str(cache_dir), str(docs_dir), templates, fingerprint(*folders))
+    # The packaged templates count too: editing one while `tfpub serve` runs regenerates.
+    folders = [specs, *overrides, default_templates_dir()] + ([docs_dir.resolve()] if docs_dir else [])
+    key = (str(specs), str(cache_dir), str(docs_dir), fingerprint(*folders))
     if key in _MEMO:
         return _MEMO[key]
     result = validate(specs)
     problems = list(result.problems)
     source = None
     if result.ok:
-        incremental = _incremental(specs, cache_dir, templates)
+        incremental = _incremental(specs, cache_dir)
         figures = _figure_stage(cache_dir, docs_dir, problems, only_shown=incremental is not None)
         source = generate(
             result.framework, template_dirs=overrides, figures=figures, specs_root=specs, incremental=incremental
@@ -107,23 +107,19 @@ def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem
 # Set by ``tfpub serve`` (generator/site_build.py): each change recomputes only the pages it
 # reaches (pages.Incremental), and the hook builds dirty, from files on disk (sync_source).
 SERVE_DIRTY = "TFPUB_SERVE_DIRTY"
-_INCREMENTAL: dict[tuple[str, str], tuple[str, Incremental]] = {}
+_INCREMENTAL: dict[tuple[str, str], Incremental] = {}
 
 
-def _incremental(specs: Path, cache_dir: Path, templates: str) -> Incremental | None:
+def _incremental(specs: Path, cache_dir: Path) -> Incremental | None:
     """The preview's page state, or None outside ``tfpub serve``.
 
     Supplements' notes on the chapters they change are a page input like the model
     (``pages.Incremental.notes``): a page is computed again when its notes change.
-    Templates are an input of every page, so editing one starts the state afresh.
+    Templates are tracked by ``pages.generate`` itself (a change recomputes every page).
     """
     if not os.environ.get(SERVE_DIRTY):
         return None
-    key = (str(specs), str(cache_dir))
-    known = _INCREMENTAL.get(key)
-    if known is None or known[0] != templates:
-        known = _INCREMENTAL[key] = (templates, Incremental())
-    return known[1]
+    return _INCREMENTAL.setdefault((str(specs), str(cache_dir)), Incremental())
 
 
 # The site source as last written for the preview, per folder: its files and navigation.

@@ -317,7 +317,6 @@ def _instruction_text(ins: Instruction, domain: str) -> str:
 
 def _appendix_tables(doc: SupplementDocument, page: str) -> dict[str, Table]:
     base, fw, applied = doc.base, doc.framework, doc.applied
-    supp = doc.supplement
     actors = Table("appendix-a", "", "New and modified actors", ["Actor", "Definition"])
     for actor_id in applied.new.get("actor", []):
         a = fw.actors[actor_id]
