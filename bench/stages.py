@@ -96,14 +96,13 @@ def instrument() -> dict:
         import generator.supplements.site as SS
 
         _wrap(S, "validate_supplements", shares, "supplements_validate")
-        _wrap(SS, "annotate_pages", shares, "supplements_generate")
-        _wrap(SS, "supplement_site_files", shares, "supplements_generate")
+        _wrap(SS, "addition", shares, "supplements_generate")
     except ImportError:
         pass
-    import generator.pages as G
+    import generator.annex.site as AS
     import generator.publish as P
 
-    _wrap(G, "_add_annexes", shares, "annex_generate")
+    _wrap(AS, "addition", shares, "annex_generate")
     _wrap(P, "add_figures", shares, "figures")
     return shares
 

@@ -13,15 +13,13 @@ from pathlib import Path
 import click
 
 from . import __version__
-from .problems import FORMATTERS, Problem
+from .annex.cli import annex as annex_group
+from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
+from .diagrams.cli import doctor
+from .problems import FORMATTERS
+from .supplements.cli import supplement as supplement_group
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-
-
-def _print_problems(problems: list[Problem], fmt: str) -> None:
-    out = FORMATTERS[fmt](problems)
-    if out:
-        click.echo(out, err=(fmt == "text"))
+__all__ = ["cli", "main", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -45,9 +43,9 @@ def validate(specs: Path, fmt: str, allow_warnings: bool) -> None:
     started = time.perf_counter()
     result = run(specs)
     if any(p.rule == "no-specs" for p in result.problems):
-        _print_problems(result.problems, fmt)
+        print_problems(result.problems, fmt)
         sys.exit(EXIT_USAGE)
-    _print_problems(result.problems, fmt)
+    print_problems(result.problems, fmt)
     if fmt == "text" and not result.problems:
         fw = result.framework
         click.echo(
@@ -119,7 +117,7 @@ def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_stric
     started = time.perf_counter()
     result = build_site(config_file, specs, site_dir, strict=not no_strict)
     if result.problems:
-        _print_problems(result.problems, "text")
+        print_problems(result.problems, "text")
     if not result.ok:
         click.echo(f"tfpub build: {result.message}", err=True)
         sys.exit(EXIT_PROBLEMS)
@@ -155,25 +153,10 @@ def export(specs: Path, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
-def load_or_exit(specs: Path):
-    """Validate SPECS; print the problems and exit when there are errors, else return the model."""
-    from .validate import validate as run
-
-    result = run(specs)
-    if result.problems:
-        _print_problems(result.problems, "text")
-    if any(p.rule == "no-specs" for p in result.problems):
-        sys.exit(EXIT_USAGE)
-    if result.errors:
-        click.echo("tfpub: stopped: fix the errors above first", err=True)
-        sys.exit(EXIT_PROBLEMS)
-    return result.framework
-
-
-# Commands contributed by subpackages are registered here, one line each.
-from .annex.cli import annex as _annex; cli.add_command(_annex)  # noqa: E402,E702
-from .diagrams.cli import doctor; cli.add_command(doctor)  # noqa: E402,E702
-from .supplements.cli import supplement as _supplement; cli.add_command(_supplement)  # noqa: E402,E702
+# Commands contributed by subpackages, one line each.
+cli.add_command(annex_group)
+cli.add_command(doctor)
+cli.add_command(supplement_group)
 
 
 def main() -> None:

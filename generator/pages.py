@@ -15,21 +15,17 @@ from typing import Callable
 
 import jinja2
 
+from markupsafe import Markup
+
 from . import numbering, site_paths, views
 from .diagrams import model_diagrams
 from .export import export_json
 from .figures import figures_in
+from .fingerprint import fingerprint
 from .model import Framework
+from .site_source import Addition, NavItem, SiteSource
 
-NavItem = dict | str
-
-
-@dataclass
-class SiteSource:
-    files: dict[str, str | bytes] = field(default_factory=dict)
-    nav: list[NavItem] = field(default_factory=list)
-    extra_css: list[str] = field(default_factory=list)
-    extra_javascript: list[str] = field(default_factory=list)
+__all__ = ["Addition", "Incremental", "SiteSource", "environment", "generate", "navigation", "render_page"]
 
 
 def default_templates_dir() -> Path:
@@ -335,66 +331,46 @@ def stylesheet() -> str:
     return resources.files("generator").joinpath("assets/tfpub.css").read_text(encoding="utf-8")
 
 
-def _add_annexes(site: SiteSource, fw: Framework, specs_root: Path) -> None:
-    """Annex pages, their downloads, and the annex builder, under each domain's 'Annexes'."""
-    from .annex import site as annex_site
-
-    files = annex_site.annex_site_files(fw, specs_root)
-    site.files.update(files)
-    for item in site.nav:
-        if not isinstance(item, dict):
-            continue
-        for domain, children in item.items():
-            index = annex_site.index_page(domain)
-            if index not in files or not isinstance(children, list):
-                continue
-            pages = sorted(p for p in files if p.startswith(f"{domain}/annexes/") and p.endswith(".md") and p not in (index, annex_site.builder_page(domain)))
-            children.append({"Annexes": [index, {"Annex builder": annex_site.builder_page(domain)}] + pages})
-
-
 def generate(
     fw: Framework,
     *,
     template_dirs: list[Path] | None = None,
+    env: jinja2.Environment | None = None,
     figures: FigureHook | None = None,
-    specs_root: Path | None = None,
     incremental: Incremental | None = None,
+    additions: list[Addition] | tuple[Addition, ...] = (),
 ) -> SiteSource:
     """The whole site source for ``fw``. ``figures`` fills in diagrams, when that stage runs.
 
-    ``specs_root`` (the specs folder) adds what lies beside the specs, such as supplements.
-    ``incremental`` (``tfpub serve``) keeps the Markdown of the pages the change since
-    the last call with the same state does not reach; the result is the same.
+    ``additions`` are what the stages above the volumes contribute (supplements,
+    annexes; see ``publish.site_source``): their notes on volume pages, their files,
+    stylesheets and navigation. ``incremental`` (``tfpub serve``) keeps the Markdown
+    of the pages the change since the last call with the same state does not reach;
+    the result is the same.
     """
-    env = environment(template_dirs)
+    env = env or environment(template_dirs)
     kept: dict[str, str] = {}
     known_diagrams = None  # the model diagrams, when the incremental check computed them already
-    notes = None
-    if specs_root is not None:  # supplements: notes on the chapters that open supplements change
-        from .supplements import site as supplements_site
-
-        notes = supplements_site.chapter_notes(fw, specs_root)
+    notes: dict[tuple[str, str], list[str]] = {}
+    for addition in additions:
+        for key, found in addition.notes.items():
+            notes.setdefault(key, []).extend(found)
     if incremental is None:
         pages = all_pages(fw)
     else:
-        from .publish import fingerprint
-
         templates = fingerprint(default_templates_dir(), *(template_dirs or []))
         pages, kept, reads, snapshot, known_diagrams = _incremental_pages(fw, incremental, templates, notes)
         planned = [src for src, _own, _make in page_plan(fw)]
         if {page.src for page in pages} | kept.keys() != set(planned) or len(pages) + len(kept) != len(planned):
             incremental.__init__()  # the plan and the views disagree: build whole, and start afresh
-            return generate(fw, template_dirs=template_dirs, figures=figures, specs_root=specs_root)
+            return generate(fw, template_dirs=template_dirs, env=env, figures=figures, additions=additions)
     if not figures:
         replacements = {}
     elif known_diagrams is not None:
         replacements = figures(fw, pages, model_diagrams=known_diagrams)
     else:
         replacements = figures(fw, pages)
-    # --- supplements (generator/supplements): notes on the chapters that open supplements change
-    if specs_root is not None:
-        supplements_site.annotate_pages(fw, specs_root, pages, notes)
-    # --- end supplements
+    _annotate(pages, notes)
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
     rendered = {}
     for page in pages:
@@ -407,15 +383,10 @@ def generate(
     else:
         for src in planned:
             site.files[src] = rendered[src] if src in rendered else kept[src]
-    # --- supplements: their pages, print versions and index, stylesheet and navigation
-    if specs_root is not None:
-        site.files.update(supplements_site.supplement_site_files(fw, specs_root, env))
-        if supplements_site.STYLESHEET in site.files:
-            site.extra_css.append(supplements_site.STYLESHEET)
-        supplements_site.add_navigation(site.nav, fw, specs_root)
-    # --- end supplements
-    if specs_root is not None:
-        _add_annexes(site, fw, specs_root)
+    for addition in additions:
+        site.files.update(addition.files)
+        site.extra_css.extend(css for css in addition.extra_css if css not in site.extra_css)
+        _extend_navigation(site.nav, addition.nav)
     site.files[site_paths.EXPORT] = export_json(fw)
     site.files["model.schema.json"] = resources.files("generator.schemas").joinpath("export.schema.json").read_text(encoding="utf-8")
     site.files["assets/tfpub.css"] = stylesheet()
@@ -425,3 +396,23 @@ def generate(
             setattr(incremental, name, value)
         incremental.computed, incremental.reused = len(rendered), len(kept)
     return site
+
+
+def _annotate(pages: list[views.Page], notes: dict[tuple[str, str], list[str]]) -> None:
+    """Give each profile and transaction page the notes handed in for it (``updated_by``)."""
+    for page in pages:
+        if page.template == "profile.md.j2":
+            key = ("profile", page.context["profile"].acronym)
+        elif page.template == "transaction.md.j2":
+            key = ("transaction", page.context["tx"].id)
+        else:
+            continue
+        page.context["updated_by"] = [Markup(n) for n in notes.get(key, [])]
+
+
+def _extend_navigation(nav: list[NavItem], entries: list[tuple[str, NavItem]]) -> None:
+    """Append each (domain, entry) to that domain's section of the navigation."""
+    for domain, entry in entries:
+        for item in nav:
+            if isinstance(item, dict) and isinstance(item.get(domain), list):
+                item[domain].append(entry)

@@ -9,16 +9,22 @@ first and the hook then reuses that work instead of doing it twice.
 from __future__ import annotations
 
 import copy
-import hashlib
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .annex import site as annex_site
 from .figures import add_figures
-from .pages import Incremental, SiteSource, default_templates_dir, generate
+from .fingerprint import fingerprint
+from .model import Framework
+from .pages import Incremental, default_templates_dir, environment, generate
 from .problems import Problem
+from .site_source import SiteSource
+from .supplements import site as supplements_site
 from .validate import Validation, validate
+
+__all__ = ["Published", "fingerprint", "publish", "site_source", "sync_source", "template_dirs"]
 
 
 @dataclass
@@ -33,19 +39,6 @@ class Published:
 
 
 _MEMO: dict[tuple, Published] = {}
-
-
-def fingerprint(*folders: Path) -> str:
-    """Changes when any file under the folders is added, removed or touched."""
-    digest = hashlib.sha256()
-    for folder in folders:
-        if not folder.exists():
-            continue
-        for path in sorted(folder.rglob("*")):
-            if path.is_file():
-                stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def template_dirs(specs: Path) -> list[Path]:
@@ -80,13 +73,32 @@ def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None
     if result.ok:
         incremental = _incremental(specs, cache_dir)
         figures = _figure_stage(cache_dir, docs_dir, problems, only_shown=incremental is not None)
-        source = generate(
-            result.framework, template_dirs=overrides, figures=figures, specs_root=specs, incremental=incremental
-        )  # specs_root: supplements
+        source = site_source(result.framework, specs, template_dirs=overrides, figures=figures, incremental=incremental)
     published = Published(result, source, problems)
     _MEMO.clear()
     _MEMO[key] = published
     return published
+
+
+def site_source(
+    fw: Framework,
+    specs_root: Path,
+    *,
+    template_dirs: list[Path] | None = None,
+    figures=None,
+    incremental: Incremental | None = None,
+) -> SiteSource:
+    """The volumes' pages with what the stages above them add: the open supplements'
+    documents, notes on the chapters they change and navigation, then the annexes.
+
+    Page generation takes these as data (``site_source.Addition``), so it never
+    imports the supplements or annexes that build on it."""
+    env = environment(template_dirs)
+    additions = [
+        supplements_site.addition(fw, specs_root, env),
+        annex_site.addition(fw, specs_root),
+    ]
+    return generate(fw, template_dirs=template_dirs, env=env, figures=figures, incremental=incremental, additions=additions)
 
 
 def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem], *, only_shown: bool = False):

@@ -1,137 +1,32 @@
-"""The whole checking pipeline: discover, load, schema-check, resolve, cross-check.
+"""The whole checking pipeline: the framework, then what stands on it.
 
 Every stage reports problems instead of stopping, so one run lists everything
-that is wrong. A file that fails to load or fails its schema is left out of the
-model (so later checks never see malformed data), but its id still counts as
-defined: a typo in one actor file must not also flood every profile that names
-that actor with "unknown actor" errors.
+that is wrong. The framework is checked first (``validate_framework``); each open
+supplement is then checked against it and against the others, and the annexes
+and integration statements, which name profiles and actors, only on a sound
+model. The checks are composed here, above all three, so none of them imports
+another's stage.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass, field
 from pathlib import Path
 
-from .checks import run_checks
-from .discovery import SpecFile, discover
-from .model import Framework
-from .problems import Problem, error, sort_problems
-from .resolve import Sources, build
-from .schema_check import check_document
-from .yaml_loader import Document, load_file
+from . import annex, supplements
+from .problems import sort_problems
+from .validate_framework import Validation, reuse_unchanged_files, validate_framework
 
-_ID_KEYS = {"actor": "id", "transaction": "id", "profile": "acronym", "content": "id"}
-
-
-@dataclass
-class Validation:
-    framework: Framework
-    problems: list[Problem]
-    sources: Sources
-    files: list[SpecFile] = field(default_factory=list)
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.is_error]
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return [p for p in self.problems if not p.is_error]
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
+__all__ = ["Validation", "reuse_unchanged_files", "validate", "validate_framework"]
 
 
 def validate(root: Path) -> Validation:
-    files, problems = discover(root)
-    valid: list[tuple[SpecFile, Document]] = []
-    broken: list[tuple[SpecFile, Document | None]] = []
-    for spec in files:
-        doc, load_problems, schema_problems = _load_and_check(spec)
-        problems.extend(load_problems)
-        if doc is None:
-            broken.append((spec, None))
-            continue
-        problems.extend(schema_problems)
-        if schema_problems or any(p.is_error for p in load_problems):
-            broken.append((spec, doc))
-        else:
-            valid.append((spec, doc))
-
-    domain_of: dict[Path, str] = {spec.domain_dir: spec.domain_dir.name for spec in files}
-    for spec, doc in valid:
-        if spec.kind == "domain":
-            domain_of[spec.domain_dir] = doc.data["acronym"]
-            if spec.domain_dir.name != doc.data["acronym"]:
-                problems.append(
-                    error(
-                        doc.loc(("acronym",)),
-                        f"the domain folder is '{spec.domain_dir.name}' but its acronym is '{doc.data['acronym']}'; rename one so they match",
-                        "file-name-mismatch",
-                    )
-                )
-
-    framework, sources = build(valid, domain_of)
-    sources.broken = _broken_ids(broken)
-    checked = run_checks(framework, sources)
-    problems.extend(checked)
-    # Supplements (generator/supplements): each checked against this framework, and against each other
-    # (remembered for this framework: the site's supplement pages and notes use the same result).
-    from .supplements import validate_supplements
-
-    problems.extend(validate_supplements(root, framework, sources, base_ok=not any(p.is_error for p in problems), before=checked))
-    # Annexes and integration statements name profiles and actors: checked only on a sound model.
+    result = validate_framework(root)
+    problems = list(result.problems)
+    # Remembered for this framework: the site's supplement pages and notes use the same result.
+    problems.extend(
+        supplements.validate_supplements(root, result.framework, result.sources, base_ok=not result.errors, before=result.checked)
+    )
     if not any(p.is_error for p in problems):
-        from .annex import validate_annexes
-
-        problems.extend(validate_annexes(root, framework))
-    return Validation(framework, sort_problems(problems), sources, files)
-
-
-# ``tfpub serve`` validates again after every edit. With reuse on, a file whose bytes are
-# the same as last time is not parsed and schema-checked again (see reuse_unchanged_files).
-_REUSE: dict | None = None
-
-
-def reuse_unchanged_files(on: bool = True) -> None:
-    """Keep each file's loaded document and schema problems for the next validation in this
-    process, keyed by its exact bytes. For long-running previews; off by default."""
-    global _REUSE
-    _REUSE = {} if on else None
-
-
-def _load_and_check(spec: SpecFile) -> tuple[Document | None, list[Problem], list[Problem]]:
-    key = None
-    if _REUSE is not None:
-        try:
-            key = (str(spec.path), spec.display, spec.kind, hashlib.blake2b(spec.path.read_bytes(), digest_size=20).digest())
-        except OSError:
-            key = None
-        if key is not None and key in _REUSE:
-            return _REUSE[key]
-    doc, load_problems = load_file(spec.path, spec.display)
-    schema_problems = check_document(doc, spec.kind) if doc is not None else []
-    if key is not None:
-        if len(_REUSE) > 100_000:
-            _REUSE.clear()
-        _REUSE[key] = (doc, load_problems, schema_problems)
-    return doc, load_problems, schema_problems
-
-
-def _broken_ids(broken: list[tuple[SpecFile, Document | None]]) -> set[tuple[str, str]]:
-    """The ids a broken file defines, or would define: its id if it can be read, else its file name."""
-    ids = set()
-    for spec, doc in broken:
-        data = doc.data if doc is not None else None
-        if spec.kind in _ID_KEYS:
-            ids.add((spec.kind, spec.path.stem))  # file names must match ids
-            key = data.get(_ID_KEYS[spec.kind]) if isinstance(data, dict) else None
-            if isinstance(key, str):
-                ids.add((spec.kind, key))
-        elif spec.kind == "standards" and isinstance(data, dict) and isinstance(data.get("standards"), list):
-            for entry in data["standards"]:
-                if isinstance(entry, dict) and isinstance(entry.get("id"), str):
-                    ids.add(("standard", entry["id"]))
-    return ids
+        problems.extend(annex.validate_annexes(root, result.framework))
+    result.problems = sort_problems(problems)
+    return result

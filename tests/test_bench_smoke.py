@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from bench import synth
-from generator import export, narrative, pages, site_paths, views
+from generator import export, narrative, pages, publish, site_paths, views
 from generator.discovery import discover
 from generator.linkcheck import check_site
 from generator.schema_check import fast_check, validator
@@ -225,7 +225,7 @@ def test_serve_with_supplements_recomputes_only_what_a_change_reaches_and_gives_
     state = pages.Incremental()
     first = validate(specs)
     assert first.ok, [str(p) for p in first.problems]
-    site = pages.generate(first.framework, incremental=state, specs_root=specs)
+    site = publish.site_source(first.framework, specs, incremental=state)
     assert state.reused == 0
     from generator import site_paths
 
@@ -235,8 +235,8 @@ def test_serve_with_supplements_recomputes_only_what_a_change_reaches_and_gives_
         change()
         result = validate(specs)
         assert result.ok, [str(p) for p in result.errors]
-        again = pages.generate(result.framework, incremental=state, specs_root=specs)
-        whole = pages.generate(result.framework, specs_root=specs)
+        again = publish.site_source(result.framework, specs, incremental=state)
+        whole = publish.site_source(result.framework, specs)
         assert again.nav == whole.nav
         assert [k for k in set(again.files) | set(whole.files) if again.files.get(k) != whole.files.get(k)] == []
         partial += state.reused > 0

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from ..problems import FORMATTERS, sort_problems
+from ..cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
+from ..problems import sort_problems
 from .selection import (
     DEFAULT_ID,
     DEFAULT_PREFIX,
@@ -26,21 +27,8 @@ from .selection import (
     read_statement,
 )
 
-# The same exit codes as generator.cli (imported lazily there: generator.cli registers this group).
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 ANNEX_FORMATS = ("md", "html", "docx", "xlsx", "csv", "json")
 
-
-def _print_problems(problems, fmt: str = "text") -> None:
-    out = FORMATTERS[fmt](problems)
-    if out:
-        click.echo(out, err=(fmt == "text"))
-
-
-def load_or_exit(specs: Path):
-    from ..cli import load_or_exit as load
-
-    return load(specs)
 
 STATEMENT_FORMATS = ("md", "html", "docx", "json")
 
@@ -54,7 +42,7 @@ def _domain_of_file(path: Path) -> str:
 
 
 def _fail(problems, code: int = EXIT_PROBLEMS) -> None:
-    _print_problems(sort_problems(problems), "text")
+    print_problems(sort_problems(problems), "text")
     sys.exit(code)
 
 
@@ -70,7 +58,7 @@ def _read_annex_arg(path: Path) -> Annex:
     if annex is None or any(p.is_error for p in problems):
         _fail(problems)
     if problems:
-        _print_problems(problems, "text")
+        print_problems(problems, "text")
     return annex
 
 
@@ -82,7 +70,7 @@ def _checked(fw, annex: Annex, strict: bool) -> None:
         _fail(problems)
     problems += status_warnings(fw, annex)
     if problems:
-        _print_problems(sort_problems(problems), "text")
+        print_problems(sort_problems(problems), "text")
         if strict:
             click.echo("tfpub annex: stopped: warnings with --strict", err=True)
             sys.exit(EXIT_PROBLEMS)
@@ -208,7 +196,7 @@ def _read_statement_arg(fw, path: Path):
         _fail(problems)
     problems += check_statement(fw, statement)
     if problems:
-        _print_problems(sort_problems(problems), "text")
+        print_problems(sort_problems(problems), "text")
     if any(p.is_error for p in problems):
         sys.exit(EXIT_PROBLEMS)
     return statement
@@ -251,7 +239,7 @@ def validate_cmd(specs) -> None:
     fw = load_or_exit(specs)
     problems = validate_annexes(specs, fw)
     if problems:
-        _print_problems(problems, "text")
+        print_problems(problems, "text")
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"{specs}: annexes and statements: no problems", err=True)
 

@@ -24,6 +24,7 @@ from .. import site_paths
 from ..discovery import display_path, domain_dirs
 from ..model import STATUS_LABELS, STATUS_RANK, Framework
 from ..problems import Loc, Problem, sort_problems, warning
+from ..site_source import Addition
 from .expand import CONFORMANCE, expand
 from .office import annex_docx, annex_xlsx
 from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, names, to_csv, to_json, to_markdown
@@ -255,3 +256,17 @@ def annex_site_files(fw: Framework, specs_root: Path) -> dict[str, bytes | str]:
         files[builder_page(domain)] = builder_markdown(fw, domain)
     files[BUILDER_JS] = builder_javascript()
     return files
+
+
+def addition(fw: Framework, specs_root: Path) -> Addition:
+    """The annexes' share of the site: their pages and downloads, and an 'Annexes' section
+    (the index, the builder, then each annex) in each domain's navigation that has them."""
+    files = annex_site_files(fw, specs_root)
+    nav = []
+    for domain in sorted(fw.domains):
+        index, builder = index_page(domain), builder_page(domain)
+        if index not in files:
+            continue
+        pages = sorted(p for p in files if p.startswith(f"{domain}/annexes/") and p.endswith(".md") and p not in (index, builder))
+        nav.append((domain, {"Annexes": [index, {"Annex builder": builder}] + pages}))
+    return Addition(files=files, nav=nav)

@@ -55,8 +55,8 @@ Design, step by step:
 
 from .apply import Applied, Change, apply
 from .check import check_all, framework_with_supplements, validate_supplements
-from .document import SupplementDocument, SupplementError, build_document
-from .model import Amendment, Supplement, load_supplement, load_supplements
+from .document import SupplementDocument, build_document
+from .model import Amendment, Supplement, SupplementError, load_supplement, load_supplements
 
 __all__ = [
     "Amendment",

@@ -26,7 +26,7 @@ from ..model import Framework
 from ..problems import Problem, error, sort_problems, warning
 from ..resolve import Sources
 from .apply import Applied, Change, apply
-from .model import Supplement, entity_key, load_supplements, supplement_folders
+from .model import Supplement, SupplementError, entity_key, load_supplements, supplement_folders
 
 
 @dataclass
@@ -277,21 +277,20 @@ def framework_with_supplements(specs_root: Path) -> Framework:
     supplement documents and ``tfpub supplement incorporate`` apply them. Final-text
     supplements are part of the base already and are skipped.
 
-    Raises :class:`.document.SupplementError` with the problems when the specs or
+    Raises :class:`.model.SupplementError` with the problems when the specs or
     a supplement has errors (as ``tfpub validate`` reports them).
     """
-    from ..validate import validate
-    from .document import SupplementError
+    from ..validate_framework import validate_framework
 
     root = Path(specs_root)
-    result = validate(root)
-    errors = [p for p in result.problems if p.is_error]
-    if errors:
-        raise SupplementError(errors)
+    result = validate_framework(root)
+    if result.errors:
+        raise SupplementError(result.errors)
     fw = result.framework
-    supplements, problems = load_supplements(root)
+    problems = check_all(root, fw, result.sources, before=result.checked)[1]
     if any(p.is_error for p in problems):
         raise SupplementError([p for p in problems if p.is_error])
+    supplements, _problems = load_supplements(root)
     for supp in supplements:
         if not supp.is_open:
             continue

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..cli import EXIT_PROBLEMS, EXIT_USAGE, _print_problems, load_or_exit
+from ..cli_common import EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
 from ..model import STATUS_LABELS
 
 FORMATS = ("md", "html", "pdf")
@@ -31,7 +31,8 @@ def _document(specs: Path, supplement_id: str):
     from ..pages import environment
     from ..publish import template_dirs
     from .check import check_all
-    from .document import SupplementError, build_document
+    from .document import build_document
+    from .model import SupplementError
     from .incorporate import find_supplement
 
     found = find_supplement(specs, supplement_id)
@@ -51,7 +52,7 @@ def _document(specs: Path, supplement_id: str):
     try:
         return build_document(fw, match.supplement, env, applied=match.applied), env
     except SupplementError as exc:
-        _print_problems(exc.problems, "text")
+        print_problems(exc.problems, "text")
         sys.exit(EXIT_PROBLEMS)
 
 
@@ -134,7 +135,7 @@ def incorporate(supplement_id: str, specs: Path, dry_run: bool) -> None:
 
     result = run(specs, supplement_id, dry_run=dry_run)
     if result.problems:
-        _print_problems(result.problems, "text")
+        print_problems(result.problems, "text")
     if result.supplement is None and any(p.rule == "supplement-missing" for p in result.problems):
         sys.exit(EXIT_USAGE)
     if not result.ok:

@@ -25,24 +25,16 @@ from .. import numbering, site_paths, views
 from ..model import STATUS_LABELS, Framework
 from ..narrative import render as md
 from ..pages import render_page
-from ..problems import Problem, format_text
+from ..problems import Problem
 from ..tables import DASH, Cell, Table
 from .apply import Applied, apply
 from .diff import has_changes, inserted, merge, word_diff
-from .model import Supplement
+from .model import Supplement, SupplementError
 
 VOLUME_TITLES = {1: "Volume 1 \u2013 Profiles", 2: "Volume 2 \u2013 Transactions", 3: "Volume 3 \u2013 Content Modules"}
 HEADING = re.compile(r"^(#{1,6}) (.+?)(?: \{ #([^}]+)\})?\s*$")
 NUMBERED = re.compile(r"^(\d+(?:\.\d+)*)\s+(.*)$")
 SHIFT = 2  # a page's "# title" becomes a level-3 heading under the supplement's "## Volume n"
-
-
-class SupplementError(Exception):
-    """The supplement cannot be applied to the framework; ``problems`` say why."""
-
-    def __init__(self, problems: list[Problem]):
-        super().__init__(format_text(problems))
-        self.problems = problems
 
 
 @dataclass

@@ -28,7 +28,7 @@ from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
 from ..discovery import FOLDER_KINDS, display_path, domain_dirs
-from ..problems import Loc, Problem, error, warning
+from ..problems import Loc, Problem, error, format_text, warning
 from ..schema_check import _describe, check_document
 from ..yaml_loader import Document, load_file
 
@@ -37,6 +37,14 @@ META = "supplement.yaml"
 AMENDMENTS = "amendments.yaml"
 FILE_KINDS = {"glossary.yaml": "glossary", "standards.yaml": "standards"}
 OPEN = ("public-comment", "trial-implementation")
+
+
+class SupplementError(Exception):
+    """The supplement cannot be applied to the framework; ``problems`` say why."""
+
+    def __init__(self, problems: list[Problem]):
+        super().__init__(format_text(problems))
+        self.problems = problems
 
 
 @dataclass

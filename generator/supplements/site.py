@@ -6,8 +6,8 @@
   (``<id>.pdf``); each domain's ``<DOMAIN>/supplements/index.md``; the stylesheet;
 * :func:`chapter_notes`: ("profile", acronym) or ("transaction", id) -> HTML notes
   "This profile is updated by the ... supplement (Trial Implementation)";
-* :func:`annotate_pages` puts those notes into the pages' ``updated_by``;
-* :func:`add_navigation` adds a Supplements section to each domain's navigation.
+* :func:`navigation`: a Supplements section for each domain's navigation;
+* :func:`addition`: all of it, as the ``Addition`` page generation merges in.
 
 Site PDFs are opt-in (``TFPUB_SUPPLEMENT_PDF=1`` at build time): printing needs
 Chromium, takes seconds per supplement, and a PDF carries its creation time, so
@@ -22,9 +22,11 @@ from pathlib import Path
 
 from .. import site_paths
 from ..model import STATUS_LABELS, Framework
+from ..site_source import Addition
 from ..tables import Cell, Table, a
 from .check import Checked, check_all, remembered
-from .document import Renderer, SupplementDocument, SupplementError, build_document
+from .document import Renderer, SupplementDocument, build_document
+from .model import SupplementError
 from .printing import print_html, print_pdf, supplement_css
 
 STYLESHEET = "assets/tfpub-supplement.css"
@@ -45,9 +47,9 @@ def _checked(fw: Framework, specs_root: Path) -> list[Checked]:
         supplements, problems = load_supplements(Path(specs_root))
         if not supplements and not problems:
             return []
-        from ..validate import validate
+        from ..validate_framework import validate_framework
 
-        found = check_all(Path(specs_root), fw, validate(Path(specs_root)).sources)
+        found = check_all(Path(specs_root), fw, validate_framework(Path(specs_root)).sources)
     checked, problems = found
     errors = [p for p in problems if p.is_error]
     if errors:
@@ -164,32 +166,22 @@ def chapter_notes(fw: Framework, specs_root: Path) -> dict[tuple[str, str], list
     return notes
 
 
-def annotate_pages(fw: Framework, specs_root: Path, pages: list, notes: dict | None = None) -> None:
-    """Give each profile and transaction page the notes of the open supplements that change it (``updated_by``).
-
-    ``notes``: :func:`chapter_notes`, when the caller has them already."""
-    notes = chapter_notes(fw, specs_root) if notes is None else notes
-    from markupsafe import Markup
-
-    for page in pages:
-        if page.template == "profile.md.j2":
-            key = ("profile", page.context["profile"].acronym)
-        elif page.template == "transaction.md.j2":
-            key = ("transaction", page.context["tx"].id)
-        else:
-            continue
-        page.context["updated_by"] = [Markup(n) for n in notes.get(key, [])]
-
-
-def add_navigation(nav: list, fw: Framework, specs_root: Path) -> None:
-    """Add 'Supplements' (the index, then each open supplement) to each domain's navigation."""
+def navigation(fw: Framework, specs_root: Path) -> list[tuple[str, dict]]:
+    """A 'Supplements' section (the index, then each open supplement) for each domain that has any."""
     by_domain: dict[str, list] = {}
     for c in _checked(fw, specs_root):
         entries = by_domain.setdefault(c.supplement.domain, [index_page(c.supplement.domain)])
         if c.applied is not None:
             entries.append({html.escape(c.supplement.title, quote=False): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
-    for item in nav:
-        if isinstance(item, dict):
-            for domain, children in item.items():
-                if domain in by_domain and isinstance(children, list):
-                    children.append({"Supplements": by_domain[domain]})
+    return [(domain, {"Supplements": entries}) for domain, entries in by_domain.items()]
+
+
+def addition(fw: Framework, specs_root: Path, env) -> Addition:
+    """The supplements' share of the site: their pages, notes on the chapters they change, navigation."""
+    files = supplement_site_files(fw, specs_root, env)
+    return Addition(
+        files=files,
+        nav=navigation(fw, specs_root),
+        notes=chapter_notes(fw, specs_root),
+        extra_css=[STYLESHEET] if STYLESHEET in files else [],
+    )
