@@ -100,7 +100,7 @@ def instrument() -> dict:
     except ImportError:
         pass
     import generator.annex.site as AS
-    import generator.publish as P
+    import generator.site.publish as P
 
     _wrap(AS, "addition", shares, "annex_generate")
     _wrap(P, "add_figures", shares, "figures")
@@ -172,7 +172,7 @@ def generate_stage(specs: Path, work: Path, args) -> dict:
 
     Diagrams come from the cache the diagram stages filled (rendering is measured there).
     """
-    import generator.publish as P
+    import generator.site.publish as P
 
     try:
         from generator.diagrams import renderer
@@ -283,16 +283,18 @@ def project(work: Path, specs: Path) -> Path:
         target.mkdir(parents=True, exist_ok=True)
         link.symlink_to(target, target_is_directory=True)
     shutil.copy(REPO / "mkdocs.yml", proj / "mkdocs.yml")
-    shutil.copy(REPO / "generator" / "mkdocs_hook.py", proj / "generator" / "mkdocs_hook.py")
+    (proj / "generator" / "site").mkdir(parents=True, exist_ok=True)
+    shutil.copy(REPO / "generator" / "site" / "mkdocs_hook.py", proj / "generator" / "site" / "mkdocs_hook.py")
     return proj
 
 
 @stage("build")
 def build_stage(specs: Path, work: Path, args) -> dict:
     """``tfpub build``: the real command's path (validate, generate, mkdocs with the hook, atomic swap)."""
-    import generator.publish as P
-    from generator.site_build import build_site
     from mkdocs.plugins import PluginCollection
+
+    import generator.site.publish as P
+    from generator.site.site_build import build_site
 
     proj = project(work, specs)
     site = work / "site"
@@ -351,7 +353,7 @@ def mkdocs_plain_stage(specs: Path, work: Path, args) -> dict:
 
 @stage("linkcheck")
 def linkcheck_stage(specs: Path, work: Path, args) -> dict:
-    from generator.linkcheck import check_site
+    from generator.site.linkcheck import check_site
 
     with Clock() as c:
         broken = check_site(work / "site")

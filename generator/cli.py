@@ -67,7 +67,7 @@ def validate(specs: Path, fmt: str, allow_warnings: bool) -> None:
 @click.option("--section", default="", help="Volume 3 section of a new content module.")
 def new(kind: str, id_: str, domain_dir: Path | None, name: str, actors: tuple[str, ...], chapter: int | None, section: str) -> None:
     """Create a new KIND spec file called ID, ready to fill in."""
-    from .discovery import domain_dirs
+    from .load.discovery import domain_dirs
     from .scaffold import ScaffoldError, new_file
 
     if domain_dir is None:
@@ -88,8 +88,8 @@ def new(kind: str, id_: str, domain_dir: Path | None, name: str, actors: tuple[s
 @click.option("--path", "show_path", is_flag=True, help="Print the folder holding the schemas.")
 def schema(kind: str | None, show_path: bool) -> None:
     """Print the JSON Schema of KIND (domain, actor, transaction, profile, content, glossary, standards)."""
+    from .load.schema_check import KINDS, schema_text
     from .scaffold import schema_dir
-    from .schema_check import KINDS, schema_text
 
     if show_path or not kind:
         click.echo(schema_dir())
@@ -110,7 +110,7 @@ def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_stric
     The site is written to a temporary folder and swapped in only when the whole
     build succeeded: on any error the previous site/ is left untouched.
     """
-    from .site_build import build_site
+    from .site.site_build import build_site
 
     if not config_file.is_file():
         raise click.UsageError(f"no mkdocs configuration at {config_file}; run from the project folder or pass -f")
@@ -130,7 +130,7 @@ def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_stric
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(specs: Path | None, config_file: Path, dev_addr: str) -> None:
     """Preview the site, rebuilding and reloading the browser when a spec or template changes."""
-    from .site_build import serve_site
+    from .site.site_build import serve_site
 
     host, _, port = dev_addr.rpartition(":")
     serve_site(config_file, specs, host or "127.0.0.1", int(port or 8000))
@@ -142,7 +142,7 @@ def serve(specs: Path | None, config_file: Path, dev_addr: str) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Write to this file instead of standard output.")
 def export(specs: Path, fmt: str, output: Path | None) -> None:
     """Export the whole resolved model of SPECS as JSON (schema: 'tfpub schema export')."""
-    from .export import export_json
+    from .render.export import export_json
 
     framework = load_or_exit(specs)
     text = export_json(framework)

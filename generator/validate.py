@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import annex, supplements
+from .check.validate_framework import Validation, reuse_unchanged_files, validate_framework
 from .problems import sort_problems
-from .validate_framework import Validation, reuse_unchanged_files, validate_framework
 
 __all__ = ["Validation", "reuse_unchanged_files", "validate", "validate_framework"]
 

@@ -42,9 +42,9 @@ def copy_project(dest: Path) -> Path:
     shutil.copytree(SPECS, dest / "specs")
     shutil.copytree(REPO / "docs", dest / "docs")
     shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
-    hook = dest / "generator"
-    hook.mkdir()
-    shutil.copy(REPO / "generator" / "mkdocs_hook.py", hook / "mkdocs_hook.py")
+    hook = dest / "generator" / "site"
+    hook.mkdir(parents=True)
+    shutil.copy(REPO / "generator" / "site" / "mkdocs_hook.py", hook / "mkdocs_hook.py")
     return dest
 
 

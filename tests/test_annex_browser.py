@@ -12,13 +12,13 @@ import json
 from pathlib import Path
 
 import pytest
-
 from browser import browser_page
 from conftest import REPO_ROOT, run_cli, show
-from generator.annex.site import annex_site_files
-from generator.export import export_json
-from generator.validate import validate
 from sitebuild import serve
+
+from generator.annex.site import annex_site_files
+from generator.render.export import export_json
+from generator.validate import validate
 
 pytestmark = pytest.mark.browser
 SPECS = REPO_ROOT / "specs"

@@ -14,13 +14,13 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT, show
+
 from generator.annex import render
 from generator.annex.expand import expand
 from generator.annex.selection import Annex, Selected
 from generator.annex.site import builder_javascript
-from generator.export import export_json
+from generator.render.export import export_json
 from generator.validate import validate
 
 NODE = shutil.which("node") or shutil.which("nodejs")

@@ -13,8 +13,8 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from conftest import show
+
 from generator.annex.expand import expand
 from generator.annex.selection import Annex, Selected, annex_from_args, check_annex
 

@@ -11,8 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT, run_cli, show
+
 from generator.annex import render
 from generator.annex.expand import CONFORMANCE, expand
 from generator.annex.office import annex_docx, annex_xlsx

@@ -14,8 +14,8 @@ import os
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT, show
+
 from generator.annex.expand import expand
 from generator.annex.selection import check_annex, read_annex
 from generator.annex.site import validate_annexes

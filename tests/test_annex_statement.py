@@ -6,8 +6,8 @@ import io
 import json
 
 import pytest
-
 from conftest import REPO_ROOT, run_cli, show
+
 from generator.annex.expand import expand
 from generator.annex.selection import Selected, Statement, read_annex, read_statement
 from generator.annex.statement import (

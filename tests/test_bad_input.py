@@ -17,7 +17,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import BAD_INPUT, REPO_ROOT
 
 MEMORY_LIMIT = 1 << 30  # 1 GiB of address space for the child process

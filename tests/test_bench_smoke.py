@@ -20,12 +20,13 @@ from pathlib import Path
 import pytest
 
 from bench import synth
-from generator import export, narrative, pages, publish, site_paths, views
-from generator.discovery import discover
-from generator.linkcheck import check_site
-from generator.schema_check import fast_check, validator
+from generator.load.discovery import discover
+from generator.load.schema_check import fast_check, validator
+from generator.load.yaml_loader import load_file
+from generator.render import export, narrative, pages, site_paths, views
+from generator.site import publish
+from generator.site.linkcheck import check_site
 from generator.validate import validate
-from generator.yaml_loader import load_file
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -57,10 +58,10 @@ def test_iti_size_validates_without_any_problem(iti_specs):
 
 def test_iti_size_builds_a_valid_site(iti_specs, tmp_path):
     project = tmp_path / "project"
-    (project / "generator").mkdir(parents=True)
+    (project / "generator" / "site").mkdir(parents=True)
     (project / "docs").mkdir()
     shutil.copy(REPO / "mkdocs.yml", project / "mkdocs.yml")
-    shutil.copy(REPO / "generator" / "mkdocs_hook.py", project / "generator" / "mkdocs_hook.py")
+    shutil.copy(REPO / "generator" / "site" / "mkdocs_hook.py", project / "generator" / "site" / "mkdocs_hook.py")
     shutil.copytree(iti_specs, project / "specs")
     site = tmp_path / "site"
     result = subprocess.run(
@@ -227,7 +228,7 @@ def test_serve_with_supplements_recomputes_only_what_a_change_reaches_and_gives_
     assert first.ok, [str(p) for p in first.problems]
     site = publish.site_source(first.framework, specs, incremental=state)
     assert state.reused == 0
-    from generator import site_paths
+    from generator.render import site_paths
 
     assert "is updated by" in site.files[site_paths.profile_page("ITI", amended)]
     partial = 0

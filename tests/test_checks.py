@@ -1,4 +1,4 @@
-"""generator.checks: every cross-reference rule, each with a failing case.
+"""generator.check.checks: every cross-reference rule, each with a failing case.
 
 The passing case of every rule is the unmodified fixture, which validates with
 no problems (test_validate.py). Each test here changes one thing and asserts the
@@ -8,7 +8,6 @@ rule id, the file and the line of the problem it causes.
 from __future__ import annotations
 
 import pytest
-
 from conftest import expect, make_actor, make_transaction, show, with_rule
 
 ITX1 = "ITX/transactions/ITX-1.yaml"

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import shutil
 
+from test_diagrams_support import EXAMPLE_SPECS, require_renderer
+
 from generator.diagrams import model_diagrams, narrative_diagrams, render, renderer, runtime
 from generator.problems import Loc
 from generator.validate import validate
-
-from test_diagrams_support import EXAMPLE_SPECS, require_renderer
 
 
 def test_second_render_of_the_example_starts_no_java(tmp_path):

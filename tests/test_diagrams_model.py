@@ -13,15 +13,14 @@ import json
 from pathlib import Path
 
 import pytest
+from test_diagrams_support import EXAMPLE_SPECS, all_text, hrefs, read_sequence, require_renderer
 
-from generator import site_paths
 from generator.diagrams import figure_html, model_diagrams, render
 from generator.diagrams.from_model import profile_diagram, transaction_diagram, use_case_diagram
 from generator.model import Actor, Domain, Framework, Message, Role, Transaction
 from generator.problems import Loc
+from generator.render import site_paths
 from generator.supplements import framework_with_supplements
-
-from test_diagrams_support import EXAMPLE_SPECS, all_text, hrefs, read_sequence, require_renderer
 
 # The published facts live beside the repository (shared/ihe-reference), as for test_example_specs.
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "ihe-reference" / "ig"

@@ -6,12 +6,12 @@ import os
 import subprocess
 import sys
 
+from conftest import REPO_ROOT
+from test_diagrams_support import EXAMPLE_SPECS
+
 from generator.diagrams import figure_html, model_diagrams, narrative_diagrams, render
 from generator.problems import Loc
 from generator.validate import validate
-
-from conftest import REPO_ROOT
-from test_diagrams_support import EXAMPLE_SPECS
 
 
 def test_no_java_gives_one_warning_and_shows_the_source(tmp_path, monkeypatch):

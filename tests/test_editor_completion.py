@@ -10,7 +10,6 @@ from __future__ import annotations
 import shutil
 
 import pytest
-
 from lsp import SERVER, LanguageServer
 from sitebuild import REPO
 

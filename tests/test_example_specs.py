@@ -19,8 +19,8 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO_ROOT, SCHEMA_DIR, kind_of, run_cli, show
+
 from generator.model import Framework, Profile
 from generator.supplements import framework_with_supplements
 from generator.validate import validate

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 from jsonschema import Draft202012Validator
-
-from generator.schema_check import schema
 from sitebuild import example_site, tfpub
+
+from generator.load.schema_check import schema
 
 
 def test_export_matches_its_schema_and_the_published_copy():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from generator.linkcheck import check_site
 from sitebuild import example_site
+
+from generator.site.linkcheck import check_site
 
 
 def test_example_site_has_no_broken_links():

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import functools
 
-from generator.narrative import render
-from generator.validate import validate
 from sitebuild import SPECS
+
+from generator.render.narrative import render
+from generator.validate import validate
 
 
 @functools.lru_cache(maxsize=None)

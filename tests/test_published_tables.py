@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 from lxml import html as lxml_html
-
 from sitebuild import REPO, copy_project, example_site, tfpub
 
 REFERENCE = REPO.parent / "shared" / "ihe-reference"

@@ -1,10 +1,10 @@
-"""generator.references: finding and resolving [[...]] cross-references in narrative text."""
+"""generator.check.references: finding and resolving [[...]] cross-references in narrative text."""
 
 from __future__ import annotations
 
 import pytest
 
-from generator.references import Ref, RefError, exists, find_refs, suggestion, unresolved_message
+from generator.check.references import Ref, RefError, exists, find_refs, suggestion, unresolved_message
 
 
 @pytest.fixture

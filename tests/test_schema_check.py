@@ -1,4 +1,4 @@
-"""generator.schema_check: each kind of schema error becomes one located, readable problem.
+"""generator.load.schema_check: each kind of schema error becomes one located, readable problem.
 
 Each test breaks one field of the valid fixture framework (see conftest.py) and
 checks the rule id, the file and the line of the problem.
@@ -7,7 +7,6 @@ checks the rule id, the file and the line of the problem.
 from __future__ import annotations
 
 import pytest
-
 from conftest import expect, show, with_rule
 
 DOC = "ITX/profiles/DOC.yaml"

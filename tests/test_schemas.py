@@ -6,10 +6,10 @@ import json
 
 import pytest
 import yaml
+from conftest import SCHEMA_DIR, kind_of, to_yaml
 from jsonschema import Draft202012Validator
 
-from conftest import SCHEMA_DIR, kind_of, to_yaml
-from generator.schema_check import KINDS, schema, schema_text, validator
+from generator.load.schema_check import KINDS, schema, schema_text, validator
 
 SCHEMA_FILES = sorted(SCHEMA_DIR.glob("*.schema.json"))
 DRAFT_2020_12 = "https://json-schema.org/draft/2020-12/schema"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from browser import browser_page
 from sitebuild import example_site, serve
 

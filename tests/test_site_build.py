@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-
 from lxml import html as lxml_html
+from sitebuild import REPO, SPECS, copy_project, example_site, tfpub, tree_bytes
 
 from generator.validate import validate
-from sitebuild import REPO, SPECS, copy_project, example_site, tfpub, tree_bytes
 
 
 def test_every_entity_has_its_page():

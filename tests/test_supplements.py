@@ -13,10 +13,10 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-
 from conftest import REPO_ROOT, run_cli, show
-from generator import pages, views
-from generator.export import export_json
+
+from generator.render import pages, views
+from generator.render.export import export_json
 from generator.supplements import build_document, load_supplements
 from generator.supplements.diff import DiffTable, accept, table_diff, word_diff
 from generator.supplements.document import split_sections
@@ -566,7 +566,7 @@ def test_two_supplements_appending_to_one_text_do_not_conflict(specs):
 
 @pytest.fixture(scope="module")
 def site():
-    from generator.publish import publish
+    from generator.site.publish import publish
 
     published = publish(SPECS, cache_dir=REPO_ROOT / ".tfpub-cache")
     assert published.ok, show(published.problems)

@@ -1,13 +1,13 @@
-"""generator.validate and generator.discovery: the whole pipeline on the fixture framework."""
+"""generator.validate and generator.load.discovery: the whole pipeline on the fixture framework."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-
 from conftest import expect, make_actor, show, with_rule
-from generator.discovery import discover, domain_dirs
+
+from generator.load.discovery import discover, domain_dirs
 from generator.validate import validate
 
 ACTOR = "ITX/actors/time-client.yaml"

@@ -1,4 +1,4 @@
-"""generator.yaml_loader: every yaml-* rule, the guards, and the recorded positions."""
+"""generator.load.yaml_loader: every yaml-* rule, the guards, and the recorded positions."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from generator import yaml_loader
-from generator.yaml_loader import load_file
+from generator.load import yaml_loader
+from generator.load.yaml_loader import load_file
 
 
 def load(tmp_path: Path, content: str | bytes, name: str = "spec.yaml", **kwargs):

@@ -15,11 +15,11 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..discovery import display_path
+from ..load.discovery import display_path
+from ..load.schema_check import check_document
+from ..load.yaml_loader import Document, load_file
 from ..model import Framework, Profile
 from ..problems import Loc, Problem, error, warning
-from ..schema_check import check_document
-from ..yaml_loader import Document, load_file
 
 LEVELS = ("SHALL", "SHOULD")
 MINIMUM_STATUSES = ("final-text", "trial-implementation")

@@ -7,7 +7,7 @@
 * ``<DOMAIN>/annexes/index.md``, listing the domain's annexes;
 * ``<DOMAIN>/annexes/builder.md``, the annex builder page, which loads
   :data:`BUILDER_JS` with a relative ``<script>`` tag and fetches the model export
-  (:data:`generator.site_paths.EXPORT`) with a relative URL, both computed for
+  (:data:`generator.render.site_paths.EXPORT`) with a relative URL, both computed for
   mkdocs' directory URLs (``use_directory_urls: true``);
 * :data:`BUILDER_JS` itself, the builder's script.
 """
@@ -20,11 +20,11 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from .. import site_paths
-from ..discovery import display_path, domain_dirs
+from ..load.discovery import display_path, domain_dirs
 from ..model import STATUS_LABELS, STATUS_RANK, Framework
 from ..problems import Loc, Problem, sort_problems, warning
-from ..site_source import Addition
+from ..render import site_paths
+from ..render.site_source import Addition
 from .expand import CONFORMANCE, expand
 from .office import annex_docx, annex_xlsx
 from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, names, to_csv, to_json, to_markdown

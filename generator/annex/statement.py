@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..model import Framework
 from ..problems import Problem, warning
-from .expand import Expansion, Expander, Requirement, Target, expand, norm
+from .expand import Expander, Expansion, Requirement, Target, expand, norm
 from .render import md_escape
 from .selection import Annex, Selected, Statement, check_selection
 

@@ -56,9 +56,9 @@ def doctor(try_render: bool) -> None:
     click.echo(f"Security    PlantUML runs with PLANTUML_SECURITY_PROFILE={runtime.SECURITY_PROFILE}; never a PlantUML server")
     click.echo("Graphviz    not needed (layouts use PlantUML's built-in smetana engine)")
     if ok and try_render:
+        from ..problems import Loc
         from .core import Diagram
         from .renderer import render
-        from ..problems import Loc
 
         with tempfile.TemporaryDirectory(prefix="tfpub-doctor-") as tmp:
             d = Diagram("doctor", "narrative", "doctor", "@startuml\nA -> B : hello\n@enduml\n", [], "", Loc("<doctor>"))

@@ -19,7 +19,7 @@ class Diagram:
         Stable and unique within a build: ``tx-ITI-18``, ``profile-XDS.b``,
         ``uc-XDS.b-<use case id>``, or ``md-<first 12 hex of the source's sha1>`` for
         diagrams written in Markdown. Usable in file names and HTML ids (after
-        :func:`generator.site_paths.anchor_slug`).
+        :func:`generator.render.site_paths.anchor_slug`).
     kind
         ``transaction`` | ``profile`` | ``use-case`` | ``narrative``.
     title

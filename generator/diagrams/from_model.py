@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .. import site_paths
 from ..model import Framework, Grouping, Profile, Transaction, UseCase
+from ..render import site_paths
 from . import puml
 from .core import Diagram
 

@@ -1,7 +1,7 @@
 """Applying a supplement to a framework: a pure function from (base, supplement) to the amended framework.
 
 Nothing here reads or writes files. New entities are built by the same code that
-builds the volumes (:mod:`generator.resolve`), from the supplement's documents,
+builds the volumes (:mod:`generator.model.resolve`), from the supplement's documents,
 so an entity means the same thing in a supplement as in the volumes. Amendments
 run in the order written; each one that cannot apply (its target is missing, or
 already says what the amendment would make it say) gives a located error and is
@@ -20,11 +20,10 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from .. import resolve
-from ..model import Framework, GlossaryTerm, Profile, Standard
+from ..check.references import suggestion
+from ..load.yaml_loader import Document
+from ..model import Framework, GlossaryTerm, Profile, Standard, resolve
 from ..problems import Loc, Problem, error
-from ..references import suggestion
-from ..yaml_loader import Document
 from .model import Amendment, Supplement, entity_key
 
 NARRATIVE_FIELDS = {

@@ -9,7 +9,7 @@ in different ways conflict.
 
 Cost: applying copies only what the supplement touches (:func:`.apply.apply`), and
 the checks of the amended framework look only where the supplement can have made a
-problem (:class:`generator.checks.Scope`), so checking a supplement costs about
+problem (:class:`generator.check.checks.Scope`), so checking a supplement costs about
 what it changes, not the framework's size. :func:`check_all` remembers its last
 result for the same framework object and the same supplement files, so that one
 build (validation, then the site's notes, pages and navigation) checks once.
@@ -21,10 +21,10 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..checks import Scope, run_checks
+from ..check.checks import Scope, run_checks
 from ..model import Framework
+from ..model.resolve import Sources
 from ..problems import Problem, error, sort_problems, warning
-from ..resolve import Sources
 from .apply import Applied, Change, apply
 from .model import Supplement, SupplementError, entity_key, load_supplements, supplement_folders
 
@@ -75,7 +75,7 @@ _KINDS = {"profile": "profiles", "transaction": "transactions", "actor": "actors
 
 def _scope(base: Framework, applied: Applied) -> Scope | None:
     """What ``applied`` changed of ``base``, for checks that look only there; None when the
-    change is not of the shape :class:`generator.checks.Scope` needs (then everything is checked)."""
+    change is not of the shape :class:`generator.check.checks.Scope` needs (then everything is checked)."""
     fw = applied.framework
     scope = Scope()
     for kind, key in applied.touched:
@@ -280,7 +280,7 @@ def framework_with_supplements(specs_root: Path) -> Framework:
     Raises :class:`.model.SupplementError` with the problems when the specs or
     a supplement has errors (as ``tfpub validate`` reports them).
     """
-    from ..validate_framework import validate_framework
+    from ..check.validate_framework import validate_framework
 
     root = Path(specs_root)
     result = validate_framework(root)

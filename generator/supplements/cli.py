@@ -28,12 +28,12 @@ def _specs_option(fn):
 
 
 def _document(specs: Path, supplement_id: str):
-    from ..pages import environment
-    from ..publish import template_dirs
+    from ..render.pages import environment
+    from ..site.publish import template_dirs
     from .check import check_all
     from .document import build_document
-    from .model import SupplementError
     from .incorporate import find_supplement
+    from .model import SupplementError
 
     found = find_supplement(specs, supplement_id)
     if found is None:
@@ -60,8 +60,8 @@ def _document(specs: Path, supplement_id: str):
 @_specs_option
 def list_(specs: Path) -> None:
     """List the supplements with their status and what they change."""
-    from .check import check_all
     from ..validate import validate
+    from .check import check_all
 
     result = validate(specs)
     checked, _ = check_all(specs, result.framework, result.sources)

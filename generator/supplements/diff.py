@@ -18,8 +18,8 @@ from difflib import SequenceMatcher
 
 from markupsafe import Markup
 
-from ..tables import Cell, Table
-from ..views import Figure, Section
+from ..render.tables import Cell, Table
+from ..render.views import Figure, Section
 
 _TOKEN = re.compile(r"<[^>]*>|\s+|&#?\w+;|\w+|[^<\s\w]")  # tags, spaces, entities, words, single punctuation
 

@@ -21,12 +21,12 @@ from urllib.parse import quote
 
 from markupsafe import Markup
 
-from .. import numbering, site_paths, views
 from ..model import STATUS_LABELS, Framework
-from ..narrative import render as md
-from ..pages import render_page
 from ..problems import Problem
-from ..tables import DASH, Cell, Table
+from ..render import numbering, site_paths, views
+from ..render.narrative import render as md
+from ..render.pages import render_page
+from ..render.tables import DASH, Cell, Table
 from .apply import Applied, apply
 from .diff import has_changes, inserted, merge, word_diff
 from .model import Supplement, SupplementError

@@ -28,9 +28,9 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from ..discovery import display_path, domain_dirs
-from ..export import export_json
+from ..load.discovery import display_path, domain_dirs
 from ..problems import Loc, Problem, error, sort_problems
+from ..render.export import export_json
 from .apply import appended, apply, narrative_target
 from .model import FOLDER, Supplement, entity_key, load_supplement
 

@@ -27,10 +27,10 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from ..discovery import FOLDER_KINDS, display_path, domain_dirs
+from ..load.discovery import FOLDER_KINDS, display_path, domain_dirs
+from ..load.schema_check import _describe, check_document
+from ..load.yaml_loader import Document, load_file
 from ..problems import Loc, Problem, error, format_text, warning
-from ..schema_check import _describe, check_document
-from ..yaml_loader import Document, load_file
 
 FOLDER = "supplements"
 META = "supplement.yaml"

@@ -20,10 +20,10 @@ import html
 import os
 from pathlib import Path
 
-from .. import site_paths
 from ..model import STATUS_LABELS, Framework
-from ..site_source import Addition
-from ..tables import Cell, Table, a
+from ..render import site_paths
+from ..render.site_source import Addition
+from ..render.tables import Cell, Table, a
 from .check import Checked, check_all, remembered
 from .document import Renderer, SupplementDocument, build_document
 from .model import SupplementError
@@ -47,7 +47,7 @@ def _checked(fw: Framework, specs_root: Path) -> list[Checked]:
         supplements, problems = load_supplements(Path(specs_root))
         if not supplements and not problems:
             return []
-        from ..validate_framework import validate_framework
+        from ..check.validate_framework import validate_framework
 
         found = check_all(Path(specs_root), fw, validate_framework(Path(specs_root)).sources)
     checked, problems = found
@@ -137,8 +137,8 @@ def _index(fw: Framework, domain: str, checked: list[Checked], env) -> str:
             title = html.escape(s.title)
             changes = "Incorporated into the volumes"
         table.rows.append([Cell(title), Cell(html.escape(s.revision)), Cell(html.escape(s.date)), Cell(STATUS_LABELS[s.status]), Cell(changes)])
-    from ..pages import render_page
-    from ..views import Page
+    from ..render.pages import render_page
+    from ..render.views import Page
 
     intro = (
         "New work is published as supplements: each adds profiles, actors and transactions and amends sections of the volumes. "

@@ -14,15 +14,14 @@ from pathlib import Path
 from typing import Callable
 
 import jinja2
-
 from markupsafe import Markup
 
+from ..diagrams import model_diagrams
+from ..fingerprint import fingerprint
+from ..model import Framework
 from . import numbering, site_paths, views
-from .diagrams import model_diagrams
 from .export import export_json
 from .figures import figures_in
-from .fingerprint import fingerprint
-from .model import Framework
 from .site_source import Addition, NavItem, SiteSource
 
 __all__ = ["Addition", "Incremental", "SiteSource", "environment", "generate", "navigation", "render_page"]
@@ -33,7 +32,7 @@ def default_templates_dir() -> Path:
     packaged = Path(str(resources.files("generator"))) / "_templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
+    return Path(__file__).resolve().parents[2] / "templates"
 
 
 def environment(overrides: list[Path] | None = None) -> jinja2.Environment:

@@ -18,13 +18,13 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..load.discovery import SpecFile, discover
+from ..load.schema_check import check_document
+from ..load.yaml_loader import Document, load_file
+from ..model import Framework
+from ..model.resolve import Sources, build
+from ..problems import Problem, error, sort_problems
 from .checks import run_checks
-from .discovery import SpecFile, discover
-from .model import Framework
-from .problems import Problem, error, sort_problems
-from .resolve import Sources, build
-from .schema_check import check_document
-from .yaml_loader import Document, load_file
 
 _ID_KEYS = {"actor": "id", "transaction": "id", "profile": "acronym", "content": "id"}
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import posixpath
 from functools import lru_cache
 
-from .model import Framework
+from ..model import Framework
 
 HOME = "index.md"
 EXPORT = "model.json"

@@ -17,7 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from generator.diagrams import markdown_pages
 from generator.problems import format_text
-from generator.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
+from generator.site.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
 
 _STATE: dict[str, Published] = {}
 
@@ -99,7 +99,7 @@ def on_post_build(config) -> None:
 
 
 def _merge_search_index(config) -> None:
-    from generator.publish import SERVED_SEARCH as known
+    from generator.site.publish import SERVED_SEARCH as known
 
     plugin = next((pl for pl in config.plugins.values() if hasattr(pl, "search_index_prev") and hasattr(pl, "search_index")), None)
     if plugin is None:

@@ -15,7 +15,7 @@ from typing import Any
 import yaml
 from yaml import events
 
-from .problems import Loc, Problem, error
+from ..problems import Loc, Problem, error
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
     from yaml._yaml import CParser as _Parser  # not re-exported by the yaml package itself

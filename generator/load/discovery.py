@@ -10,7 +10,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import Loc, Problem, error, warning
+from ..problems import Loc, Problem, error, warning
 
 # folder (or file name) inside a domain -> kind of entity
 FOLDER_KINDS = {

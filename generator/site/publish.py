@@ -1,7 +1,7 @@
 """The publishing pipeline from a specs folder to site source, with its file I/O.
 
 Both ``tfpub build`` and a plain ``mkdocs build`` (through the hook in
-``generator/mkdocs_hook.py``) come here, so they produce the same site. The
+``generator/site/mkdocs_hook.py``) come here, so they produce the same site. The
 result is memoised on the specs' file fingerprints: the build command validates
 first and the hook then reuses that work instead of doing it twice.
 """
@@ -14,15 +14,15 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .annex import site as annex_site
-from .figures import add_figures
-from .fingerprint import fingerprint
-from .model import Framework
-from .pages import Incremental, default_templates_dir, environment, generate
-from .problems import Problem
-from .site_source import SiteSource
-from .supplements import site as supplements_site
-from .validate import Validation, validate
+from ..annex import site as annex_site
+from ..render.figures import add_figures
+from ..fingerprint import fingerprint
+from ..model import Framework
+from ..render.pages import Incremental, default_templates_dir, environment, generate
+from ..problems import Problem
+from ..render.site_source import SiteSource
+from ..supplements import site as supplements_site
+from ..validate import Validation, validate
 
 __all__ = ["Published", "fingerprint", "publish", "site_source", "sync_source", "template_dirs"]
 
@@ -116,7 +116,7 @@ def _figure_stage(cache_dir: Path, docs_dir: Path | None, problems: list[Problem
 
 # --------------------------------------------------------------------------- tfpub serve: rebuild what changed
 
-# Set by ``tfpub serve`` (generator/site_build.py): each change recomputes only the pages it
+# Set by ``tfpub serve`` (generator/site/site_build.py): each change recomputes only the pages it
 # reaches (pages.Incremental), and the hook builds dirty, from files on disk (sync_source).
 SERVE_DIRTY = "TFPUB_SERVE_DIRTY"
 _INCREMENTAL: dict[tuple[str, str], Incremental] = {}

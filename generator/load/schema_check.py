@@ -17,7 +17,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .problems import Problem, error
+from ..problems import Problem, error
 from .yaml_loader import Document
 
 KINDS = ("domain", "actor", "transaction", "profile", "content", "glossary", "standards", "annex", "statement", "export")

@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterator
 
-from .model import Framework
+from ..model import Framework
 
 REF_RE = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+))?\]\]")
 TRANSACTION_RE = re.compile(r"^[A-Z][A-Z0-9]{1,11}-[0-9]{1,5}$")

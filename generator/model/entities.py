@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .problems import Loc
+from ..problems import Loc
 
 Status = Literal["public-comment", "trial-implementation", "final-text", "deprecated", "retired"]
 Optionality = Literal["R", "O", "C"]

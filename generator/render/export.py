@@ -14,7 +14,7 @@ from dataclasses import asdict, fields, is_dataclass
 from functools import lru_cache
 from typing import Any
 
-from .model import Framework
+from ..model import Framework
 
 FORMAT = "tfpub-model"
 VERSION = 1

@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .problems import Problem
+from ..problems import Problem
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the notice is about mkdocs itself, not this site
 
@@ -86,10 +86,10 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
     """mkdocs' live-reloading server; it rebuilds when a spec or template changes."""
     from mkdocs.commands.serve import serve
 
-    from .pages import default_templates_dir
+    from ..render.pages import default_templates_dir
 
     from .publish import SERVE_DIRTY
-    from .validate import reuse_unchanged_files
+    from ..validate import reuse_unchanged_files
 
     watch = [str(default_templates_dir())]
     if specs is not None:

@@ -13,11 +13,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
-from .model import Framework, Profile
-from .problems import Loc, Problem, error, warning
-from .references import exists, find_refs, suggestion, unresolved_message, RefError
-from .resolve import Sources
-from .yaml_loader import Document
+from ..load.yaml_loader import Document
+from ..model import Framework, Profile
+from ..model.resolve import Sources
+from ..problems import Loc, Problem, error, warning
+from .references import RefError, exists, find_refs, suggestion, unresolved_message
+
 
 @dataclass
 class Scope:

@@ -1,6 +1,6 @@
 """Put the diagrams into the pages: one render batch for the whole site.
 
-The views leave a numbered :class:`~generator.views.Figure` wherever a model
+The views leave a numbered :class:`~generator.render.views.Figure` wherever a model
 diagram belongs, and narrative text leaves a placeholder where its author wrote
 PlantUML. This stage collects every diagram of every page, renders them all in
 one batch (one Java process for the cache misses, none when nothing changed),
@@ -14,12 +14,12 @@ from typing import Iterator
 
 from markupsafe import Markup
 
+from ..diagrams import PLACEHOLDER, figure_html, markdown_pages, render
+from ..diagrams import model_diagrams as all_model_diagrams
+from ..model import Framework
+from ..problems import Problem
 from . import views
-from .diagrams import PLACEHOLDER, figure_html, markdown_pages, render
-from .diagrams import model_diagrams as all_model_diagrams
-from .model import Framework
 from .narrative import Narrative
-from .problems import Problem
 
 
 def figures_in(value) -> Iterator:

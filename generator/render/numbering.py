@@ -7,7 +7,7 @@ module's section) and never stored anywhere else.
 
 from __future__ import annotations
 
-from .model import ContentModule, Framework, Profile, Transaction
+from ..model import ContentModule, Framework, Profile, Transaction
 
 # Volume 1 section numbers inside a profile chapter, as the IHE template lays them out.
 ACTORS = "1"

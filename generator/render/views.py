@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from ..model import STATUS_LABELS, Framework, Profile, Transaction
 from . import numbering, site_paths
-from .model import STATUS_LABELS, Framework, Profile, Transaction
 from .narrative import render as md
 from .tables import (
     DASH,

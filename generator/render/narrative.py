@@ -19,10 +19,10 @@ import markdown
 from lxml import html as lxml_html
 from markupsafe import Markup
 
+from ..check.references import REF_RE, Ref, RefError, exists, find_refs
+from ..model import Framework
+from ..problems import Loc
 from . import numbering, site_paths
-from .model import Framework
-from .problems import Loc
-from .references import REF_RE, Ref, RefError, exists, find_refs
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a",
@@ -133,7 +133,7 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
         return Markup("")
     diagrams: list = []
     if "```" in text or "~~~" in text:
-        from .diagrams import narrative_diagrams
+        from ..diagrams import narrative_diagrams
 
         text, diagrams = narrative_diagrams(text, page, loc or Loc(page))
     links: list[Link] = []

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
+from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor
 from . import numbering, site_paths
-from .model import Framework, Grouping, GroupingTarget, Profile, ProfileActor
 from .narrative import render_inline
 
 DEFAULT_COLUMNS = ["actor", "transaction", "role", "optionality", "reference"]

@@ -2,15 +2,17 @@
 
 Only documents that passed their schema reach this module, so it may trust the
 shape of the data; whether the *references* between entities hold is the job of
-:mod:`generator.checks`, which runs on the model built here.
+:mod:`generator.check.checks`, which runs on the model built here.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .discovery import SpecFile
-from .model import (
+from ..load.discovery import SpecFile
+from ..load.yaml_loader import Document
+from ..problems import Loc
+from .entities import (
     Actor,
     AtLeastOneOf,
     ContentModule,
@@ -33,8 +35,6 @@ from .model import (
     TransactionUse,
     UseCase,
 )
-from .problems import Loc
-from .yaml_loader import Document
 
 
 @dataclass
