@@ -20,7 +20,7 @@ import html
 import os
 from pathlib import Path
 
-from .. import site_paths
+from .. import plain_text, site_paths
 from ..model import STATUS_LABELS, Framework
 from ..tables import Cell, Table, a
 from .check import Checked, check_all, remembered
@@ -110,9 +110,9 @@ def _changes(fw: Framework, c: Checked, page: str) -> str:
     applied = c.applied
     parts = []
     for acronym in applied.new.get("profile", []):
-        parts.append(f"adds the {html.escape(acronym)} Profile")
+        parts.append(f"adds the {plain_text.inline(acronym)} Profile")
     if applied.new.get("transaction"):
-        parts.append("adds " + ", ".join(html.escape(t) for t in applied.new["transaction"]))
+        parts.append("adds " + ", ".join(plain_text.inline(t) for t in applied.new["transaction"]))
     amended = sorted(k for k in applied.amended() if k[0] in ("profile", "transaction"))
     if amended:
         links = []
@@ -132,9 +132,9 @@ def _index(fw: Framework, domain: str, checked: list[Checked], env) -> str:
             title = a(site_paths.url_link(page, site_paths.supplement_page(domain, s.id)), s.title)
             changes = _changes(fw, c, page)
         else:
-            title = html.escape(s.title)
+            title = plain_text.inline(s.title)
             changes = "Incorporated into the volumes"
-        table.rows.append([Cell(title), Cell(html.escape(s.revision)), Cell(html.escape(s.date)), Cell(STATUS_LABELS[s.status]), Cell(changes)])
+        table.rows.append([Cell(title), Cell(plain_text.inline(s.revision)), Cell(plain_text.inline(s.date)), Cell(STATUS_LABELS[s.status]), Cell(changes)])
     from ..pages import render_page
     from ..views import Page
 
@@ -187,7 +187,7 @@ def add_navigation(nav: list, fw: Framework, specs_root: Path) -> None:
     for c in _checked(fw, specs_root):
         entries = by_domain.setdefault(c.supplement.domain, [index_page(c.supplement.domain)])
         if c.applied is not None:
-            entries.append({html.escape(c.supplement.title, quote=False): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
+            entries.append({plain_text.html_text(c.supplement.title): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
     for item in nav:
         if isinstance(item, dict):
             for domain, children in item.items():
