@@ -24,12 +24,12 @@ from markupsafe import Markup, escape
 
 # Start inline Markdown or extension syntax anywhere in a line: emphasis (*), code (`),
 # escapes (\\), attr_list ({ }), tables (|), strike and caret (~ ^ in pymdownx), heading
-# closers (#), "==" (mark). HTML's < > & " ' are escaped as HTML. Brackets are common in names
+# closers (trailing #), "==" (mark). HTML's < > & " ' are escaped as HTML. Brackets are common in names
 # ("Registry Stored Query [ITI-18]") and make a link or image only as "](", "][" or a
 # footnote "[^", so only those are written as references; "!" is harmless once they are.
 # Block syntax ("- ", "1. ", "> ") counts only at the start of a line, and no template
 # starts a line with a name; at worst it would be formatting, never markup.
-_ANYWHERE = set("\\`*{}|~^#")
+_ANYWHERE = set("\\`*{}|~^")
 _WORD = re.compile(r"\w")
 _SPACES = re.compile(r"\s+")
 
@@ -57,7 +57,12 @@ def inline(text: str) -> Markup:
     for i, ch in enumerate(flat):
         if ch in "&<>\"'":
             out.append(str(escape(ch)))  # markupsafe's forms, as the templates' autoescape writes them
-        elif ch in _ANYWHERE or (ch in "[]" and _link_syntax(flat, i)) or (ch == "=" and "==" in flat[max(i - 1, 0) : i + 2]):
+        elif (
+            ch in _ANYWHERE
+            or (ch in "[]" and _link_syntax(flat, i))
+            or (ch == "=" and "==" in flat[max(i - 1, 0) : i + 2])
+            or (ch == "#" and not flat[i:].strip("# "))  # a heading's closing hashes, which Markdown drops
+        ):
             out.append(_ref(ch))
         elif ch == "_" and not (0 < i < len(flat) - 1 and _WORD.match(flat[i - 1]) and _WORD.match(flat[i + 1])):
             # Inside a word (an anchor such as "on_demand") "_" is no emphasis; elsewhere it may be.

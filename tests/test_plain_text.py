@@ -25,6 +25,7 @@ HOSTILE = [
     "A *b* _c_ `d` **e** ~~f~~ ==g== x|y [^1] [a][b] [c]: javascript:x",
     "Name {: #id .cls onclick=alert(1) }",
     "&lt;b&gt; &amp; \\*",
+    "Language C# ##",
 ]
 
 
@@ -40,7 +41,8 @@ def test_names_render_as_the_same_text_in_a_heading_a_paragraph_and_a_table_cell
 
 def test_one_line_and_markup_safe():
     out = plain_text.inline("A\n\n# B\t  C")
-    assert isinstance(out, Markup) and out == "A &#35; B C"
+    assert isinstance(out, Markup) and out == "A # B C"
+    assert plain_text.inline("C#") == "C&#35;" and plain_text.inline("Use Case #2") == "Use Case #2"
 
 
 def test_common_names_stay_readable():
