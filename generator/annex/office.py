@@ -78,14 +78,20 @@ def _docx_table(document, header: list[str], rows: list[list[str]], widths_cm: l
     return table
 
 
+def _core(value: str) -> str:
+    """A core-property value within Word's limit of 255 characters (python-docx refuses longer ones)."""
+    return value if len(value) <= 255 else value[:254] + "\u2026"
+
+
 def _new_document(title: str, author: str, date: str, subject: str):
     from docx import Document
 
     document = Document()
     props = document.core_properties
     when = _date(date)
-    props.title = title
-    props.author = author or "tfpub"
+    # Word's core properties hold at most 255 characters; the full title is in the document itself.
+    props.title = _core(title)
+    props.author = _core(author) or "tfpub"
     props.last_modified_by = "tfpub"
     props.subject = subject
     props.created = when

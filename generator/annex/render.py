@@ -27,7 +27,7 @@ VENDOR_COLUMNS = [
     "Comments",
 ]
 COMPLIANCE_CHOICES = ["Compliant", "Partial", "Not compliant", "Planned"]
-_MD_SPECIAL = "\\`*_[]|#"
+_MD_SPECIAL = "\\`*_[]|#{}"  # {} : attr_list (the site enables it), which could add attributes such as onerror
 
 
 def md_escape(text: str) -> str:

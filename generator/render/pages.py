@@ -7,7 +7,6 @@ navigation. mkdocs only turns that into HTML; it never reads the specs itself.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -19,7 +18,7 @@ from markupsafe import Markup
 from ..diagrams import model_diagrams
 from ..fingerprint import fingerprint
 from ..model import Framework
-from . import numbering, site_paths, views
+from . import numbering, plain_text, site_paths, views
 from .export import export_json
 from .figures import figures_in
 from .site_source import Addition, NavItem, SiteSource
@@ -41,6 +40,7 @@ def environment(overrides: list[Path] | None = None) -> jinja2.Environment:
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(dirs),
         autoescape=True,  # names and titles from YAML are escaped; views mark their HTML safe
+        finalize=plain_text.finalize,  # ... and written so that Markdown cannot parse them either
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -287,7 +287,7 @@ def _escaped(nav: list[NavItem]) -> list[NavItem]:
     out: list[NavItem] = []
     for item in nav:
         if isinstance(item, dict):
-            out.append({html.escape(k, quote=False): (_escaped(v) if isinstance(v, list) else v) for k, v in item.items()})
+            out.append({plain_text.html_text(k): (_escaped(v) if isinstance(v, list) else v) for k, v in item.items()})
         else:
             out.append(item)
     return out

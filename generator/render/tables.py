@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor
-from . import numbering, site_paths
+from . import numbering, plain_text, site_paths
 from .narrative import render_inline
 
 DEFAULT_COLUMNS = ["actor", "transaction", "role", "optionality", "reference"]
@@ -77,7 +77,7 @@ class _Notes:
 
 def a(href: str, text: str, title: str = "") -> str:
     t = f' title="{html.escape(title)}"' if title else ""
-    return f'<a href="{html.escape(href)}"{t}>{html.escape(text)}</a>'
+    return f'<a href="{html.escape(href)}"{t}>{plain_text.inline(text)}</a>'
 
 
 def or_list(items: list[str], word: str = "or") -> str:
@@ -153,7 +153,7 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
         for use in pa.transactions:
             marks = list(at_least.get(use.transaction, []))
             if use.optionality == "C" and use.condition:
-                marks.append(notes.number(f"Conditional: {html.escape(use.condition)}"))
+                marks.append(notes.number(f"Conditional: {plain_text.inline(use.condition)}"))
             if use.note:
                 marks.append(notes.number(render_inline(use.note, fw, page)))
             tx = fw.transactions[use.transaction]
@@ -195,7 +195,7 @@ def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes
         if not group.transactions:
             continue
         names = [transaction_link(fw, t, page) for t in group.transactions]
-        text = f"The {html.escape(fw.actors[pa.actor].name)} shall implement at least one of {or_list(names)}."
+        text = f"The {plain_text.inline(fw.actors[pa.actor].name)} shall implement at least one of {or_list(names)}."
         if group.note:
             text += " " + render_inline(group.note, fw, page)
         n = notes.number(text)
@@ -209,12 +209,12 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
     table = Table("actor-options", numbering.table_number(section), f"{profile.acronym} - Actors and Options", _headings(fw, profile, "actor_options"))
     notes = _Notes()
     for pa in profile.actors:
-        actor_name = html.escape(fw.actors[pa.actor].name)
+        actor_name = plain_text.inline(fw.actors[pa.actor].name)
         actor_cell = actor_link(fw, pa.actor, page)
         option_marks: dict[str, list[int]] = {}
         for group in pa.at_least_one_of:
             if group.options:
-                names = [html.escape(profile.option(o).name) for o in group.options]
+                names = [plain_text.inline(profile.option(o).name) for o in group.options]
                 text = f"The {actor_name} shall support at least one of the {or_list(names)} Options."
                 n = notes.number(text)
                 for o in group.options:
@@ -224,9 +224,9 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
             option = profile.option(claim.option)
             marks = list(option_marks.get(option.id, []))
             if claim.required:
-                marks.append(notes.number(f"The {actor_name} shall implement the {html.escape(option.name)} Option."))
+                marks.append(notes.number(f"The {actor_name} shall implement the {plain_text.inline(option.name)} Option."))
             for req in option.requires:
-                marks.append(notes.number(f"The {html.escape(option.name)} Option requires the {html.escape(profile.option(req).name)} Option."))
+                marks.append(notes.number(f"The {plain_text.inline(option.name)} Option requires the {plain_text.inline(profile.option(req).name)} Option."))
             if claim.note:
                 marks.append(notes.number(render_inline(claim.note, fw, page)))
             label = option_link(fw, profile, option.id, page)
@@ -266,7 +266,7 @@ def grouping_condition_html(fw: Framework, profile: Profile, g: Grouping, page: 
     if g.when_option:
         parts.append(f"{option_link(fw, profile, g.when_option, page)} Option")
     if g.condition:
-        parts.append(html.escape(g.condition))
+        parts.append(plain_text.inline(g.condition))
     return "; ".join(parts) or DASH
 
 
@@ -296,7 +296,7 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
                 ref,
             ]
             if with_bindings:
-                values.append(html.escape(g.content_bindings) or DASH)
+                values.append(plain_text.inline(g.content_bindings) or DASH)
             rows.append([Cell(v) for v in values])
         if not rows:
             values = [actor_cell, DASH, "None", DASH] + ([DASH] if with_bindings else [])

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..model import STATUS_LABELS, Framework, Profile, Transaction
-from . import numbering, site_paths
+from . import numbering, plain_text, site_paths
 from .narrative import render as md
 from .tables import (
     DASH,
@@ -250,7 +250,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
             if step.to_actor:
                 who += " \u2192 " + actor_link(fw, step.to_actor, page)
             via = f" ({transaction_link(fw, step.transaction, page)})" if step.transaction else ""
-            steps.append(f"{who}: {html.escape(step.text)}{via}")
+            steps.append(f"{who}: {plain_text.inline(step.text)}{via}")
         use_cases.append(
             Section(
                 number,
@@ -514,7 +514,7 @@ def appendix_d(fw: Framework, domain: str) -> Page:
     page = site_paths.appendix_page(domain, "D")
     table = Table("glossary", "", "Glossary", ["Term", "Definition", "Synonyms"])
     for term in sorted((t for t in fw.glossary if t.domain == domain), key=lambda t: t.term.lower()):
-        table.rows.append([Cell(html.escape(term.term)), Cell(md(term.definition, fw, page)), Cell(html.escape(", ".join(term.synonyms)) or DASH)])
+        table.rows.append([Cell(plain_text.inline(term.term)), Cell(md(term.definition, fw, page)), Cell(plain_text.inline(", ".join(term.synonyms)) or DASH)])
     return Page(page, "appendix.md.j2", "Appendix D: Glossary", None, {"intro": "Terms used in this framework.", "table": table})
 
 
@@ -556,9 +556,9 @@ def standards_index(fw: Framework, domain: str) -> Page:
                 std.title,
                 "",
                 {
-                    "id": std.id,
-                    "publisher": std.publisher,
-                    "url": std.url,
+                    "id": plain_text.inline(std.id),
+                    "publisher": plain_text.inline(std.publisher),
+                    "url": plain_text.inline(std.url),  # http(s) only (schema), and attribute-escaped all the same
                     "used_by": ", ".join(txs + mods) or "Not referenced by any transaction or content module.",
                 },
             )
@@ -630,7 +630,7 @@ def site_home(fw: Framework) -> Page:
     domains = []
     for acronym, d in sorted(fw.domains.items()):
         href = site_paths.url_link(page, site_paths.domain_home(acronym))
-        domains.append([a(href, f"{d.title} ({acronym})"), html.escape(d.revision), html.escape(d.date), STATUS_LABELS[d.status]])
+        domains.append([a(href, f"{d.title} ({acronym})"), plain_text.inline(d.revision), plain_text.inline(d.date), STATUS_LABELS[d.status]])
     table = Table("domains", "", "Technical Frameworks", ["Framework", "Revision", "Date", "Status"], [[Cell(v) for v in row] for row in domains])
     export = site_paths.url_link(page, site_paths.EXPORT)
     return Page(page, "home.md.j2", "Technical Frameworks", None, {"table": table, "export": a(export, "model.json")})

@@ -75,6 +75,19 @@ def on_files(files: Files, config) -> Files:
     return files
 
 
+def on_page_context(context, page, config, nav):
+    """Give the theme's ``<title>`` the page title as HTML text, as the navigation has it.
+
+    Without a ``title`` in the page's metadata, Material prints ``page.title|striptags``
+    in ``<title>``, and ``striptags`` turns ``&lt;/title&gt;`` from a name back into a
+    closing tag; the metadata title is printed as it is. Titles are HTML text already
+    (escaped by the generator for the navigation, or taken from the rendered heading).
+    """
+    if page.title and not page.is_homepage and not (page.meta or {}).get("title"):
+        page.meta["title"] = page.title
+    return context
+
+
 def _page_location(src: str) -> str:
     """The search-index location of a page (directory URLs), as the search plugin writes it."""
     if src == "index.md":

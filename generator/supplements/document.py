@@ -23,7 +23,7 @@ from markupsafe import Markup
 
 from ..model import STATUS_LABELS, Framework
 from ..problems import Problem
-from ..render import numbering, site_paths, views
+from ..render import numbering, plain_text, site_paths, views
 from ..render.narrative import render as md
 from ..render.pages import render_page
 from ..render.tables import DASH, Cell, Table
@@ -297,7 +297,7 @@ def editor_box(text: str) -> str:
 
 def _instruction_text(ins: Instruction, domain: str) -> str:
     where = f"{domain} TF-{ins.volume}: {ins.number}"
-    title = html.escape(ins.title)
+    title = plain_text.inline(ins.title)
     if ins.kind == "add" and ins.anchor == "":
         what = {1: "chapter", 2: "section", 3: "section"}[ins.volume]
         return f"add the new {what} {where} <em>{title}</em>, as follows:"
@@ -312,21 +312,21 @@ def _appendix_tables(doc: SupplementDocument, page: str) -> dict[str, Table]:
     actors = Table("appendix-a", "", "New and modified actors", ["Actor", "Definition"])
     for actor_id in applied.new.get("actor", []):
         a = fw.actors[actor_id]
-        actors.rows.append([Cell(html.escape(a.name)), Cell(md(a.definition, fw, page))])
+        actors.rows.append([Cell(plain_text.inline(a.name)), Cell(md(a.definition, fw, page))])
     for kind, key in sorted(applied.amended()):
         if kind == "actor" and key in base.actors and base.actors[key].definition != fw.actors[key].definition:
-            actors.rows.append([Cell(html.escape(fw.actors[key].name)), Cell(word_diff(md(base.actors[key].definition, base, page), md(fw.actors[key].definition, fw, page)))])
+            actors.rows.append([Cell(plain_text.inline(fw.actors[key].name)), Cell(word_diff(md(base.actors[key].definition, base, page), md(fw.actors[key].definition, fw, page)))])
     transactions = Table("appendix-b", "", "New and modified transactions", ["Transaction", "Definition"])
     for tx_id in sorted(applied.new.get("transaction", []), key=lambda t: fw.transactions[t].number):
         t = fw.transactions[tx_id]
-        transactions.rows.append([Cell(html.escape(t.label)), Cell(md(t.scope, fw, page))])
+        transactions.rows.append([Cell(plain_text.inline(t.label)), Cell(md(t.scope, fw, page))])
     for kind, key in sorted(applied.amended()):
         if kind == "transaction" and base.transactions[key].scope != fw.transactions[key].scope:
             t = fw.transactions[key]
-            transactions.rows.append([Cell(html.escape(t.label)), Cell(word_diff(md(base.transactions[key].scope, base, page), md(t.scope, fw, page)))])
+            transactions.rows.append([Cell(plain_text.inline(t.label)), Cell(word_diff(md(base.transactions[key].scope, base, page), md(t.scope, fw, page)))])
     glossary = Table("appendix-d", "", "New glossary terms", ["Term", "Definition", "Synonyms"])
     for term in applied.new_terms:
-        glossary.rows.append([Cell(html.escape(term.term)), Cell(md(term.definition, fw, page)), Cell(html.escape(", ".join(term.synonyms)) or DASH)])
+        glossary.rows.append([Cell(plain_text.inline(term.term)), Cell(md(term.definition, fw, page)), Cell(plain_text.inline(", ".join(term.synonyms)) or DASH)])
     for table, none in ((actors, "No new actors"), (transactions, "No new transactions"), (glossary, "No new terms")):
         if not table.rows:
             table.rows.append([Cell(none)] + [Cell("") for _ in table.headings[1:]])
@@ -349,7 +349,7 @@ def add_comment_links(markdown: str, tracker: str, supp: Supplement) -> str:
         out.append(line)
         m = HEADING.match(line)
         if m and len(m.group(1)) >= 2:
-            url = comment_url(tracker, supp, m.group(2))
+            url = comment_url(tracker, supp, html.unescape(m.group(2)))  # the heading as readers see it
             out += ["", f'<p class="tfpub-comment"><a href="{html.escape(url)}" title="Open a public comment on this section">Comment on this section</a></p>']
     return "\n".join(out) + "\n"
 
@@ -403,13 +403,13 @@ def build_document(
         "editors": supp.editors,
         "appendix": {k: _relinked_table(t, placer, page) for k, t in _appendix_tables(doc, page).items()},
         "volumes": volumes,
-        "downloads": [Markup(f'<a href="{html.escape(site_paths.url_link(page, target))}">{html.escape(label)}</a>') for label, target in (downloads or [])],
+        "downloads": [Markup(f'<a href="{html.escape(site_paths.url_link(page, target))}">{plain_text.inline(label)}</a>') for label, target in (downloads or [])],
         "legend": {"added": inserted("added text"), "removed": Markup("<del>removed text</del>")},
     }
     title = supp.title
     text = render_page(env, views.Page(page, "supplement.md.j2", title, views.banner(supp.status), context))
     tracker = base.domains[supp.domain].publishing.get("issue_tracker", "")
-    if tracker and supp.is_open:
+    if tracker.lower().startswith(("http://", "https://")) and supp.is_open:  # the schema allows http(s) only; never a script link
         text = add_comment_links(text, tracker, supp)
     doc.markdown = text
     return doc

@@ -21,7 +21,7 @@ import os
 from pathlib import Path
 
 from ..model import STATUS_LABELS, Framework
-from ..render import site_paths
+from ..render import plain_text, site_paths
 from ..render.site_source import Addition
 from ..render.tables import Cell, Table, a
 from .check import Checked, check_all, remembered
@@ -112,9 +112,9 @@ def _changes(fw: Framework, c: Checked, page: str) -> str:
     applied = c.applied
     parts = []
     for acronym in applied.new.get("profile", []):
-        parts.append(f"adds the {html.escape(acronym)} Profile")
+        parts.append(f"adds the {plain_text.inline(acronym)} Profile")
     if applied.new.get("transaction"):
-        parts.append("adds " + ", ".join(html.escape(t) for t in applied.new["transaction"]))
+        parts.append("adds " + ", ".join(plain_text.inline(t) for t in applied.new["transaction"]))
     amended = sorted(k for k in applied.amended() if k[0] in ("profile", "transaction"))
     if amended:
         links = []
@@ -134,9 +134,9 @@ def _index(fw: Framework, domain: str, checked: list[Checked], env) -> str:
             title = a(site_paths.url_link(page, site_paths.supplement_page(domain, s.id)), s.title)
             changes = _changes(fw, c, page)
         else:
-            title = html.escape(s.title)
+            title = plain_text.inline(s.title)
             changes = "Incorporated into the volumes"
-        table.rows.append([Cell(title), Cell(html.escape(s.revision)), Cell(html.escape(s.date)), Cell(STATUS_LABELS[s.status]), Cell(changes)])
+        table.rows.append([Cell(title), Cell(plain_text.inline(s.revision)), Cell(plain_text.inline(s.date)), Cell(STATUS_LABELS[s.status]), Cell(changes)])
     from ..render.pages import render_page
     from ..render.views import Page
 
@@ -172,7 +172,7 @@ def navigation(fw: Framework, specs_root: Path) -> list[tuple[str, dict]]:
     for c in _checked(fw, specs_root):
         entries = by_domain.setdefault(c.supplement.domain, [index_page(c.supplement.domain)])
         if c.applied is not None:
-            entries.append({html.escape(c.supplement.title, quote=False): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
+            entries.append({plain_text.html_text(c.supplement.title): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
     return [(domain, {"Supplements": entries}) for domain, entries in by_domain.items()]
 
 

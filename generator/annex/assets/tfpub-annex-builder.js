@@ -671,7 +671,7 @@
 
   // ------------------------------------------------------------------ rendering (render.py)
 
-  var MD_SPECIAL = "\\`*_[]|#";
+  var MD_SPECIAL = "\\`*_[]|#{}";  // as render.py: {} would be attr_list
   function mdEscape(text) {
     var out = "";
     Array.from(String(text)).forEach(function (ch) {
