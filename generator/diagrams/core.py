@@ -75,7 +75,8 @@ class RenderReport:
     cached
         Diagrams answered from the cache (pictures and remembered errors alike).
     java_starts
-        Java processes started: 0 when everything was cached, else 1.
+        Java processes started: 0 when everything was cached, else 1 (more only when a
+        diagram broke the heap or time bound and the rest were drawn again without it).
     problems
         Located errors (``diagram-error``, ``diagram-include``, ``diagram-type``,
         ``diagram-size``, ``diagram-time``, ``diagram-memory``) and at most one

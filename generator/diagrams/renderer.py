@@ -12,6 +12,13 @@ single ``java -jar plantuml.jar ... <folder>`` (PlantUML renders a folder's file
 one process, in ``-nbthread`` threads, and reports errors as ``file:line:error:msg``).
 Each picture is written to the cache with an atomic rename, so concurrent builds that
 share a cache do not see half-written files.
+
+Nothing PlantUML writes is trusted: an output file is decoded only when it is UTF-8
+and parses as SVG. The process runs with a heap bound and a time bound
+(:mod:`.limits`), in its own process group, which is killed whole at the bound; the
+diagram that broke a bound is then named by drawing the rest again, in order, one
+thread, so that the first one missing when that process stops is the one to blame.
+Errors of that kind are not cached (the bounds, or the machine, may differ next time).
 """
 
 from __future__ import annotations
@@ -49,8 +56,11 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
            include_base: Path | None = None) -> RenderReport:
     """Fill ``.svg`` (or ``.error``) of each diagram, in place, and say what it took.
 
-    ``cache_dir`` is created if needed and may be shared by builds. At most one Java
-    process is started, for the diagrams not in the cache; none when all are. Without
+    ``cache_dir`` is created if needed and may be shared by builds. One Java process
+    is started for the diagrams not in the cache, none when all are (a few more only
+    when a diagram breaks the heap or time bound: see :func:`_render_batch`). Each
+    diagram is first checked against :mod:`.limits` (type and size), where it is
+    refused with a located error before any Java starts. Without
     Java or PlantUML nothing fails: diagrams the cache cannot answer keep ``svg`` None
     (``figure_html`` shows their source) and the report has one warning that names
     the fix. ``include_root`` bounds ``!include`` in narrative diagrams (default: the
@@ -99,9 +109,6 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
             )
             report.skipped = sum(len(d) for _, d, _ in misses.values())
         else:
-            JAVA_STARTS += 1
-            report.java_starts = 1
-            _log_java_start(len(misses))
             _render_batch(java.path, jar.path, misses, cache_dir, report)
 
     for diagram in diagrams:
@@ -228,6 +235,7 @@ MAX_ROUNDS = 4
 
 
 def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: RenderReport) -> None:
+    global JAVA_STARTS
     """Draw the cache misses; name the diagram that exhausts the heap or the time bound.
 
     The first round draws everything in one process, in threads. When it is killed at
@@ -254,6 +262,9 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
             command = runtime.java_command(java, jar, config=config, inputs=target, prefs_dir=work / "prefs",
                                            threads=threads if first else 1, heap=bounds.heap)
             seconds = bounds.seconds_for(len(pending))
+            JAVA_STARTS += 1
+            report.java_starts += 1
+            _log_java_start(len(pending))
             run = _run(command, work, seconds)
             tail = " ".join(run.output.strip().splitlines()[-3:])[:500] or "no output"
             errors: dict[str, tuple[int, str]] = {}
