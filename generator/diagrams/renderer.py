@@ -235,7 +235,6 @@ MAX_ROUNDS = 4
 
 
 def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: RenderReport) -> None:
-    global JAVA_STARTS
     """Draw the cache misses; name the diagram that exhausts the heap or the time bound.
 
     The first round draws everything in one process, in threads. When it is killed at
@@ -243,6 +242,7 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
     drawn again one at a time, in order: the first one still missing when that
     process stops is the one to blame, and the ones after it go to the next round.
     """
+    global JAVA_STARTS
     bounds = limits.bounds()
     work = Path(tempfile.mkdtemp(prefix="render-", dir=cache_dir))
     try:
@@ -297,6 +297,8 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
                 )
                 return
             if not missing or not broke:
+                for key in missing:  # PlantUML finished, but drew nothing for these
+                    done[key] = ("none", "")
                 break
             if len(missing) == 1 or not first:
                 culprit, pending = missing[0], missing[1:]
