@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from . import pins, runtime
+from . import limits, pins, runtime
 
 
 def _java_version(java: Path) -> str:
@@ -55,6 +55,9 @@ def doctor(try_render: bool) -> None:
         click.echo(f"PlantUML    {jar.path} (from {jar.source}): {label}")
     click.echo(f"Security    PlantUML runs with PLANTUML_SECURITY_PROFILE={runtime.SECURITY_PROFILE}; never a PlantUML server")
     click.echo("Graphviz    not needed (layouts use PlantUML's built-in smetana engine)")
+    b = limits.bounds()
+    click.echo(f"Bounds      Java heap {b.heap} (TFPUB_PLANTUML_HEAP); a batch of n diagrams may take "
+               f"{b.timeout:g} s + n x {b.timeout_per_diagram:g} s (TFPUB_PLANTUML_TIMEOUT, TFPUB_PLANTUML_TIMEOUT_PER_DIAGRAM)")
     if ok and try_render:
         from ..problems import Loc
         from .core import Diagram

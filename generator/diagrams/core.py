@@ -61,6 +61,9 @@ class Diagram:
     # render() arguments, else the defaults of narrative.prepare (set for docs pages).
     include_base: Path | None = field(default=None, repr=False)
     include_root: Path | None = field(default=None, repr=False)
+    # For model diagrams: the spec node each source line (1-based) was drawn from (a
+    # step, a message), so a problem with that line is reported there; else at ``loc``.
+    line_locs: dict[int, Loc] = field(default_factory=dict, repr=False)
 
 
 @dataclass
@@ -72,9 +75,11 @@ class RenderReport:
     cached
         Diagrams answered from the cache (pictures and remembered errors alike).
     java_starts
-        Java processes started: 0 when everything was cached, else 1.
+        Java processes started: 0 when everything was cached, else 1 (more only when a
+        diagram broke the heap or time bound and the rest were drawn again without it).
     problems
-        Located errors (``diagram-error``, ``diagram-include``) and at most one
+        Located errors (``diagram-error``, ``diagram-include``, ``diagram-type``,
+        ``diagram-size``, ``diagram-time``, ``diagram-memory``) and at most one
         ``diagram-renderer-missing`` warning that names the fix.
     seconds
         Wall time of the call.

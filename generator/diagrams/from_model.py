@@ -124,6 +124,7 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None)
     left, right = left or right, right or left  # one side missing: messages to itself
     names = {"Initiator": _join_names(fw, initiators), "Responder": _join_names(fw, responders)}
     alt: list[str] = []
+    line_locs = {}
     if left:
         for participant in _unique([left, right]):
             lines.append(f"activate {participant}")
@@ -136,6 +137,7 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None)
             # Each message links to its section of the transaction page (views: "message-N").
             target = site_paths.url_link(page, tx_page, f"message-{number}")
             lines.append(f"{sender} {arrow} {receiver} : {_linked(message.name, target)}")
+            line_locs[len(lines)] = message.loc
             alt.append(f"{number}. {names[sender]} {verb} {_flat(message.name)} to {names[receiver]} ({message.type}).")
         for participant in reversed(_unique([left, right])):
             lines.append(f"deactivate {participant}")
@@ -148,6 +150,7 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None)
         alt_text=alt,
         page=page,
         loc=tx.loc,
+        line_locs=line_locs,
     )
 
 
@@ -337,6 +340,7 @@ def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: s
         lines.append(_participant(fw, page, alias[actor_id], [actor_id]))
     lines.append("autonumber")
     alt: list[str] = []
+    line_locs = {}
     for number, step in enumerate(use_case.steps, start=1):
         sender = alias[step.from_actor]
         receiver = alias[step.to_actor] if step.to_actor else sender
@@ -348,6 +352,7 @@ def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: s
             label = text
             arrow = "-->" if step.to_actor else "->"
         lines.append(f"{sender} {arrow} {receiver} : {label}")
+        line_locs[len(lines)] = step.loc
         route = _actor_name(fw, step.from_actor) + (f" to {_actor_name(fw, step.to_actor)}" if step.to_actor else "")
         what = f", {_tx_label(fw, step.transaction)}" if step.transaction else ""
         alt.append(f"{number}. {route}{what}: {' '.join(step.text.split())}")
@@ -360,4 +365,5 @@ def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: s
         alt_text=alt,
         page=page,
         loc=use_case.loc,
+        line_locs=line_locs,
     )

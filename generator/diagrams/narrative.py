@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..problems import Loc
+from . import limits
 from .core import Diagram
 
 PLACEHOLDER = "<!--tfpub-diagram:{key}-->"
@@ -135,7 +136,8 @@ class Prepared:
     text: str
     origins: list[tuple[str, int]]  # per line of text (1-based index - 1): (file, line)
     error: str = ""
-    error_origin: tuple[str, int] | None = None
+    error_origin: tuple[str, int] | None = None  # None: at the diagram's own Loc (the fence)
+    rule: str = "diagram-include"
 
 
 _DIRECTIVE_RE = re.compile(r"^\s*!(?P<name>include_many|include_once|includeurl|includesub|includedef|include|import)\b\s*(?P<arg>.*?)\s*$", re.IGNORECASE)
@@ -189,6 +191,9 @@ def prepare(diagram: Diagram, include_root: Path | None = None, include_base: Pa
     if starts:
         k = starts[0]
         kind = _START_RE.match(out_lines[k]).group("type").lower()
+        refused = limits.type_problem(kind)
+        if refused:
+            return Prepared("", [], refused, None, "diagram-type")
         out_lines[k] = f"@start{kind}"
         if not any(_END_RE.match(line) for line in out_lines[k:]):
             out_lines.append(f"@end{kind}")

@@ -12,6 +12,13 @@ single ``java -jar plantuml.jar ... <folder>`` (PlantUML renders a folder's file
 one process, in ``-nbthread`` threads, and reports errors as ``file:line:error:msg``).
 Each picture is written to the cache with an atomic rename, so concurrent builds that
 share a cache do not see half-written files.
+
+Nothing PlantUML writes is trusted: an output file is decoded only when it is UTF-8
+and parses as SVG. The process runs with a heap bound and a time bound
+(:mod:`.limits`), in its own process group, which is killed whole at the bound; the
+diagram that broke a bound is then named by drawing the rest again, in order, one
+thread, so that the first one missing when that process stops is the one to blame.
+Errors of that kind are not cached (the bounds, or the machine, may differ next time).
 """
 
 from __future__ import annotations
@@ -21,13 +28,17 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
+from lxml import etree
+
 from ..problems import Loc, error, warning
-from . import runtime, svg
+from . import limits, runtime, svg
 from .core import Diagram, RenderReport
 from .narrative import prepare
 
@@ -45,8 +56,11 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
            include_base: Path | None = None) -> RenderReport:
     """Fill ``.svg`` (or ``.error``) of each diagram, in place, and say what it took.
 
-    ``cache_dir`` is created if needed and may be shared by builds. At most one Java
-    process is started, for the diagrams not in the cache; none when all are. Without
+    ``cache_dir`` is created if needed and may be shared by builds. One Java process
+    is started for the diagrams not in the cache, none when all are (a few more only
+    when a diagram breaks the heap or time bound: see :func:`_render_batch`). Each
+    diagram is first checked against :mod:`.limits` (type and size), where it is
+    refused with a located error before any Java starts. Without
     Java or PlantUML nothing fails: diagrams the cache cannot answer keep ``svg`` None
     (``figure_html`` shows their source) and the report has one warning that names
     the fix. ``include_root`` bounds ``!include`` in narrative diagrams (default: the
@@ -67,7 +81,13 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
         prepared = prepare(diagram, diagram.include_root or include_root, diagram.include_base or include_base)
         if prepared.error:
             diagram.error = prepared.error
-            report.problems.append(error(_loc(diagram, prepared.error_origin), prepared.error, "diagram-include"))
+            report.problems.append(error(_loc(diagram, prepared.error_origin), prepared.error, prepared.rule))
+            continue
+        too_big = limits.size_problem(prepared.text)
+        if too_big:
+            diagram.error = too_big.message
+            report.problems.append(error(_where(diagram, too_big.line, prepared.origins), f"diagram '{diagram.title}': {too_big.message}",
+                                         "diagram-size"))
             continue
         key = cache_key(engine, prepared.text)
         if _from_cache(diagram, cache_dir, key, prepared.origins, report):
@@ -89,9 +109,6 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
             )
             report.skipped = sum(len(d) for _, d, _ in misses.values())
         else:
-            JAVA_STARTS += 1
-            report.java_starts = 1
-            _log_java_start(len(misses))
             _render_batch(java.path, jar.path, misses, cache_dir, report)
 
     for diagram in diagrams:
@@ -117,6 +134,17 @@ def _loc(diagram: Diagram, origin: tuple[str, int] | None) -> Loc:
     return Loc(origin[0], origin[1], 1)
 
 
+def _where(diagram: Diagram, line: int, origins) -> Loc:
+    """The spec location of line ``line`` (1-based) of the text PlantUML gets.
+
+    Narrative diagrams map it through their origins (included files too); model
+    diagrams through the spec node that line was drawn from (a step, a message).
+    """
+    if diagram.source_line is None:
+        return diagram.line_locs.get(line, diagram.loc)
+    return _loc(diagram, origins[line - 1] if 0 < line <= len(origins) else None)
+
+
 def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
     return cache_dir / f"{key}.svg", cache_dir / f"{key}.error.json"
 
@@ -126,20 +154,20 @@ def _from_cache(diagram: Diagram, cache_dir: Path, key: str, origins, report: Re
     try:
         diagram.svg = picture.read_text(encoding="utf-8")
         return True
-    except OSError:
-        pass
+    except (OSError, ValueError):  # ValueError: not UTF-8 (a damaged cache is a miss)
+        diagram.svg = None
     try:
         data = json.loads(failure.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        line, message = int(data["line"]), str(data["message"])
+    except (OSError, ValueError, KeyError, TypeError):
         return False
-    _set_error(diagram, data["line"], data["message"], origins, report)
+    _set_error(diagram, line, message, origins, report)
     return True
 
 
 def _set_error(diagram: Diagram, line: int, message: str, origins, report: RenderReport) -> None:
     diagram.error = f"PlantUML: {message} (line {line} of the diagram)" if diagram.source_line is None else f"PlantUML: {message}"
-    origin = origins[line - 1] if 0 < line <= len(origins) else None
-    report.problems.append(error(_loc(diagram, origin), f"diagram '{diagram.title}': {diagram.error}", "diagram-error"))
+    report.problems.append(error(_where(diagram, line, origins), f"diagram '{diagram.title}': {diagram.error}", "diagram-error"))
 
 
 def _write_atomic(path: Path, text: str) -> None:
@@ -149,16 +177,73 @@ def _write_atomic(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _picture(path: Path) -> str:
-    """The SVG PlantUML wrote, or '' if it wrote none."""
+def _picture(path: Path) -> str | None:
+    """The SVG PlantUML wrote; '' if it wrote nothing; None if it wrote something that is not SVG.
+
+    The bytes are decoded only when they are UTF-8 and parse as an SVG document: a
+    diagram type that answers with a bitmap (ditaa writes PNG bytes into the .svg)
+    is a problem for its diagram, never an exception for the build.
+    """
     try:
-        text = path.read_text(encoding="utf-8")
+        data = path.read_bytes()
     except OSError:
         return ""
-    return text if "<svg" in text[:500] else ""
+    try:
+        text = data.decode("utf-8")
+        root = svg.parse(text)
+    except (UnicodeDecodeError, ValueError, etree.XMLSyntaxError):
+        return None
+    return text if root.tag == f"{{{svg.SVG_NS}}}svg" else None
+
+
+@dataclass
+class _Run:
+    """One Java process over some of the batch's files."""
+
+    output: str
+    timed_out: bool
+    out_of_memory: bool
+    returncode: int | None
+    seconds: float
+
+
+def _run(command: list[str], work: Path, timeout: float) -> _Run:
+    """Run PlantUML in its own process group; past ``timeout`` the whole group is killed."""
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(command, cwd=work, env=runtime.java_environment(), stdin=subprocess.DEVNULL,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    except OSError as exc:
+        return _Run(f"PlantUML did not start: {exc}", False, False, None, 0.0)
+    timed_out = False
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except OSError:
+            proc.kill()
+        out, err = proc.communicate()
+    output = err.decode("utf-8", errors="replace") + "\n" + out.decode("utf-8", errors="replace")
+    return _Run(output, timed_out, "OutOfMemoryError" in output, proc.returncode, time.perf_counter() - started)
+
+
+# A batch that broke a bound is drawn again without the diagram that broke it; after
+# this many rounds the rest are reported as not drawn.
+MAX_ROUNDS = 4
 
 
 def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: RenderReport) -> None:
+    """Draw the cache misses; name the diagram that exhausts the heap or the time bound.
+
+    The first round draws everything in one process, in threads. When it is killed at
+    the time bound, or a diagram exhausts the heap, the diagrams it did not draw are
+    drawn again one at a time, in order: the first one still missing when that
+    process stops is the one to blame, and the ones after it go to the next round.
+    """
+    global JAVA_STARTS
+    bounds = limits.bounds()
     work = Path(tempfile.mkdtemp(prefix="render-", dir=cache_dir))
     try:
         inputs = work / "in"
@@ -168,52 +253,93 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
         config = work / "style.puml"
         config.write_text(runtime.STYLE, encoding="utf-8")
         threads = max(1, min(4, os.cpu_count() or 1))
-        command = runtime.java_command(java, jar, config=config, inputs=inputs, prefs_dir=work / "prefs", threads=threads)
-        timeout = 120 + 2 * len(misses)
-        try:
-            proc = subprocess.run(command, cwd=work, env=runtime.java_environment(), capture_output=True, text=True,
-                                  encoding="utf-8", errors="replace", timeout=timeout, stdin=subprocess.DEVNULL)
-            output = (proc.stderr or "") + "\n" + (proc.stdout or "")
-        except (subprocess.TimeoutExpired, OSError) as exc:
-            output = f"PlantUML did not finish: {exc}"
-        errors: dict[str, tuple[int, str]] = {}
-        for line in output.splitlines():
-            m = _REPORT_RE.match(line.strip())
-            if m:
-                key = Path(m.group("file")).stem
-                errors.setdefault(key, (int(m.group("line")), m.group("message").strip()))
-        produced = {key: _picture(inputs / f"{key}.svg") for key in misses}
-        tail = " ".join(output.strip().splitlines()[-3:])[:500] or "no output"
-        if not errors and not any(produced.values()):
-            # Java or the jar itself failed (not a diagram): like a missing renderer, the
-            # build goes on with sources shown, and nothing is cached.
-            count = sum(len(d) for _, d, _ in misses.values())
-            report.skipped += count
-            report.problems.append(
-                warning(Loc("<diagrams>", 1, 1), f"PlantUML did not run ({java} -jar {jar}): {tail}; {count} diagram(s) are shown as "
-                        f"their PlantUML source; {runtime.FIX_HINT}", "diagram-renderer-failed")
-            )
-            return
+        done: dict[str, tuple[str, object]] = {}  # key -> ("svg", text) | ("error", (line, message)) | (rule, message)
+        pending = list(misses)
+        tail = "no output"
+        for round_number in range(MAX_ROUNDS):
+            first = round_number == 0
+            target = inputs if first else [inputs / f"{key}.puml" for key in pending]
+            command = runtime.java_command(java, jar, config=config, inputs=target, prefs_dir=work / "prefs",
+                                           threads=threads if first else 1, heap=bounds.heap)
+            seconds = bounds.seconds_for(len(pending))
+            JAVA_STARTS += 1
+            report.java_starts += 1
+            _log_java_start(len(pending))
+            run = _run(command, work, seconds)
+            tail = " ".join(run.output.strip().splitlines()[-3:])[:500] or "no output"
+            errors: dict[str, tuple[int, str]] = {}
+            for line in run.output.splitlines():
+                m = _REPORT_RE.match(line.strip())
+                if m:
+                    errors.setdefault(Path(m.group("file")).stem, (int(m.group("line")), m.group("message").strip()))
+            for key in pending:
+                if key in errors:
+                    done[key] = ("error", errors[key])
+                    continue
+                picture = _picture(inputs / f"{key}.svg")
+                if picture is None and (run.timed_out or run.out_of_memory):
+                    (inputs / f"{key}.svg").unlink(missing_ok=True)  # perhaps cut off by the kill: draw again
+                elif picture is None:
+                    done[key] = ("diagram-type", "PlantUML answered with something that is not an SVG picture (a bitmap?); "
+                                 f"use one of the diagram types: {', '.join('@start' + t for t in limits.SUPPORTED_TYPES)}")
+                elif picture:
+                    done[key] = ("svg", picture)
+            missing = [key for key in pending if key not in done]
+            broke = run.timed_out or run.out_of_memory
+            if first and not broke and not any(key in done for key in pending) and run.returncode != 0:
+                # Java or the jar itself failed (not a diagram): like a missing renderer, the
+                # build goes on with sources shown, and nothing is cached.
+                count = sum(len(d) for _, d, _ in misses.values())
+                report.skipped += count
+                report.problems.append(
+                    warning(Loc("<diagrams>", 1, 1), f"PlantUML did not run ({java} -jar {jar}): {tail}; {count} diagram(s) are shown as "
+                            f"their PlantUML source; {runtime.FIX_HINT}", "diagram-renderer-failed")
+                )
+                return
+            if not missing or not broke:
+                for key in missing:  # PlantUML finished, but drew nothing for these
+                    done[key] = ("none", "")
+                break
+            if len(missing) == 1 or not first:
+                culprit, pending = missing[0], missing[1:]
+                done[culprit] = _broken_bound(run, bounds, seconds)
+            else:
+                pending = missing
+            if not pending:
+                break
+        for key in misses:
+            if key not in done:
+                done[key] = ("not-drawn", "not drawn: other diagrams of the build exceeded the time or memory bound; fix them first")
+
         for key, (text, diagrams, origins) in misses.items():
             report.rendered += len(diagrams)
             report.rendered_keys.extend(d.key for d in diagrams)
             picture_path, failure_path = _paths(cache_dir, key)
-            if key in errors:
-                line, message = errors[key]
+            kind, value = done.get(key, ("none", ""))
+            if kind == "error":
+                line, message = value
                 _write_atomic(failure_path, json.dumps({"line": line, "message": message}))
                 for diagram in diagrams:
                     _set_error(diagram, line, message, origins, report)
-                continue
-            picture = produced[key]
-            if not picture:
-                # No picture and no reported error for this one: not cached, so the next
-                # build tries again.
+            elif kind == "svg":
+                _write_atomic(picture_path, value)
                 for diagram in diagrams:
-                    diagram.error = f"PlantUML produced no picture: {tail}"
-                    report.problems.append(error(diagram.loc, f"diagram '{diagram.title}': {diagram.error}", "diagram-error"))
-                continue
-            _write_atomic(picture_path, picture)
-            for diagram in diagrams:
-                diagram.svg = picture
+                    diagram.svg = value
+            else:
+                # Not cached: the bounds or the machine may differ next time, and a diagram
+                # PlantUML drew nothing for is tried again by the next build.
+                rule = kind if kind.startswith("diagram-") else "diagram-error"
+                message = value if kind != "none" else f"PlantUML produced no picture: {tail}"
+                for diagram in diagrams:
+                    diagram.error = message
+                    report.problems.append(error(diagram.loc, f"diagram '{diagram.title}': {message}", rule))
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def _broken_bound(run: _Run, bounds: limits.Bounds, seconds: float) -> tuple[str, str]:
+    if run.out_of_memory:
+        return ("diagram-memory", f"drawing this diagram exhausted Java's heap bound ({bounds.heap}; TFPUB_PLANTUML_HEAP): "
+                "a preprocessor loop that grows a string? simplify the diagram")
+    return ("diagram-time", f"drawing this diagram took longer than the time bound ({seconds:g} s; TFPUB_PLANTUML_TIMEOUT): "
+            "a long preprocessor loop, or too many elements? simplify the diagram")

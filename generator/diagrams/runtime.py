@@ -136,15 +136,24 @@ _NO_NETWORK = [
 ]
 
 
-def java_command(java: Path, jar: Path, *, config: Path, inputs: Path, prefs_dir: Path, threads: int) -> list[str]:
+def java_command(java: Path, jar: Path, *, config: Path, inputs: Path | list[Path], prefs_dir: Path, threads: int,
+                 heap: str = "768m") -> list[str]:
     """The command that renders every ``.puml`` file in ``inputs`` to SVG beside it.
 
-    SANDBOX is PlantUML's strictest security profile: no file, no URL, no environment
-    variable can be read from a diagram. It is given both as a system property and in
-    the environment (see :func:`java_environment`).
+    ``inputs`` is a folder, or a list of files (drawn in that order when ``threads``
+    is 1, which is how :mod:`.renderer` finds the diagram a batch stopped at).
+    ``heap`` bounds Java's heap (``-Xmx``): PlantUML's preprocessor has no bound of
+    its own. SANDBOX is PlantUML's strictest security profile: no file, no URL, no
+    environment variable can be read from a diagram. It is given both as a system
+    property and in the environment (see :func:`java_environment`).
     """
+    targets = [str(p) for p in inputs] if isinstance(inputs, list) else [str(inputs)]
     return [
         str(java),
+        f"-Xmx{heap}",
+        # A full heap ends the process at once (a worker thread that dies of it would
+        # leave the batch waiting for the time bound); the renderer then names the diagram.
+        "-XX:+ExitOnOutOfMemoryError",
         f"-DPLANTUML_SECURITY_PROFILE={SECURITY_PROFILE}",
         "-Djava.awt.headless=true",
         "-Dfile.encoding=UTF-8",
@@ -163,7 +172,7 @@ def java_command(java: Path, jar: Path, *, config: Path, inputs: Path, prefs_dir
         "-stdrpt:2",  # errors as "file:line:error:message", one per line
         "-nbthread", str(threads),
         "-config", str(config),
-        str(inputs),
+        *targets,
     ]
 
 

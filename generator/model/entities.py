@@ -8,7 +8,7 @@ keeps the :class:`~generator.problems.Loc` it came from, for error messages.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Callable, Literal
 
 from ..problems import Loc
 
@@ -30,6 +30,34 @@ STATUS_RANK: dict[str, int] = {
     "trial-implementation": 3,
     "final-text": 4,
 }
+
+
+class Text(str):
+    """Narrative text from a spec that knows where each of its characters stands in the file.
+
+    Entities keep one :class:`Loc` each, but a problem inside a long narrative field
+    (a diagram that fails on its 40th line) belongs at its own line of the spec.
+    ``locate(offset)`` gives the Loc of character ``offset`` (``Document.text_loc``).
+    Used for fields that hold a diagram fence; it compares, hashes and serialises as
+    the plain string, and copies as itself (it is immutable).
+    """
+
+    locate: Callable[[int], Loc]
+
+    @classmethod
+    def at(cls, value: str, locate: Callable[[int], Loc]) -> "Text":
+        text = cls(value)
+        text.locate = locate
+        return text
+
+    def __copy__(self) -> "Text":
+        return self
+
+    def __deepcopy__(self, memo) -> "Text":
+        return self
+
+    def __reduce__(self):
+        return (str, (str(self),))
 
 
 @dataclass

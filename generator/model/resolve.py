@@ -8,6 +8,7 @@ shape of the data; whether the *references* between entities hold is the job of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..load.discovery import SpecFile
 from ..load.yaml_loader import Document
@@ -31,6 +32,7 @@ from .entities import (
     Role,
     Standard,
     Step,
+    Text,
     Transaction,
     TransactionUse,
     UseCase,
@@ -47,6 +49,13 @@ class Sources:
     broken: set[tuple[str, str]] = field(default_factory=set)  # (kind, id) of files that failed their schema
 
 
+def _text(doc: Document, path: tuple, value):
+    """``value``, the string at ``path``; one that holds a diagram fence also knows its place (model.Text)."""
+    if isinstance(value, str) and ("```" in value or "~~~" in value):
+        return Text.at(value, partial(doc.text_loc, path))
+    return value
+
+
 def _domain(doc: Document) -> Domain:
     d = doc.data
     return Domain(
@@ -56,7 +65,7 @@ def _domain(doc: Document) -> Domain:
         date=d["date"],
         status=d["status"],
         loc=doc.loc(),
-        description=d.get("description", ""),
+        description=_text(doc, ("description",), d.get("description", "")),
         copyright=d.get("copyright", ""),
         publishing=d.get("publishing", {}),
     )
@@ -64,7 +73,7 @@ def _domain(doc: Document) -> Domain:
 
 def _actor(doc: Document, domain: str) -> Actor:
     d = doc.data
-    return Actor(d["id"], d["name"], d["definition"], domain, doc.loc(), d.get("status"))
+    return Actor(d["id"], d["name"], _text(doc, ("definition",), d["definition"]), domain, doc.loc(), d.get("status"))
 
 
 def _transaction(doc: Document, domain: str) -> Transaction:
@@ -72,26 +81,26 @@ def _transaction(doc: Document, domain: str) -> Transaction:
     return Transaction(
         id=d["id"],
         name=d["name"],
-        scope=d["scope"],
+        scope=_text(doc, ("scope",), d["scope"]),
         domain=domain,
         loc=doc.loc(),
-        roles=[Role(r["actor"], r["role"], r.get("description", ""), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
+        roles=[Role(r["actor"], r["role"], _text(doc, ("roles", i, "description"), r.get("description", "")), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
         messages=[
             Message(
                 m["name"],
                 m["type"],
                 doc.loc(("messages", i)),
-                m.get("trigger", ""),
-                m.get("semantics", ""),
-                m.get("expected_actions", ""),
+                _text(doc, ("messages", i, "trigger"), m.get("trigger", "")),
+                _text(doc, ("messages", i, "semantics"), m.get("semantics", "")),
+                _text(doc, ("messages", i, "expected_actions"), m.get("expected_actions", "")),
             )
             for i, m in enumerate(d["messages"])
         ],
         standards=list(d.get("standards", [])),
         status=d.get("status"),
         section=d.get("section", ""),
-        security=d.get("security", ""),
-        audit=d.get("audit", ""),
+        security=_text(doc, ("security",), d.get("security", "")),
+        audit=_text(doc, ("audit",), d.get("audit", "")),
     )
 
 
@@ -100,7 +109,7 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
     return ProfileActor(
         actor=a["actor"],
         loc=doc.loc(base),
-        description=a.get("description", ""),
+        description=_text(doc, base + ("description",), a.get("description", "")),
         transactions=[
             TransactionUse(t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""))
             for j, t in enumerate(a.get("transactions", []))
@@ -128,7 +137,7 @@ def _profile(doc: Document, domain: str) -> Profile:
         chapter=d["chapter"],
         type=d["type"],
         status=d["status"],
-        summary=d["summary"],
+        summary=_text(doc, ("summary",), d["summary"]),
         domain=domain,
         loc=doc.loc(),
         actors=[_profile_actor(doc, i, a) for i, a in enumerate(d["actors"])],
@@ -136,7 +145,7 @@ def _profile(doc: Document, domain: str) -> Profile:
             Option(
                 o["id"],
                 o["name"],
-                o["description"],
+                _text(doc, ("options", i, "description"), o["description"]),
                 doc.loc(("options", i)),
                 list(o.get("transactions", [])),
                 list(o.get("requires", [])),
@@ -160,12 +169,12 @@ def _profile(doc: Document, domain: str) -> Profile:
             )
             for i, g in enumerate(d.get("groupings", []))
         ],
-        overview=d.get("overview", ""),
+        overview=_text(doc, ("overview",), d.get("overview", "")),
         use_cases=[
             UseCase(
                 u["id"],
                 u["title"],
-                u["description"],
+                _text(doc, ("use_cases", i, "description"), u["description"]),
                 doc.loc(("use_cases", i)),
                 [
                     Step(s["from"], s["text"], doc.loc(("use_cases", i, "steps", j)), s.get("to", ""), s.get("transaction", ""))
@@ -174,8 +183,8 @@ def _profile(doc: Document, domain: str) -> Profile:
             )
             for i, u in enumerate(d.get("use_cases", []))
         ],
-        security=d.get("security", ""),
-        cross_profile=d.get("cross_profile", ""),
+        security=_text(doc, ("security",), d.get("security", "")),
+        cross_profile=_text(doc, ("cross_profile",), d.get("cross_profile", "")),
     )
 
 
@@ -185,14 +194,14 @@ def _content(doc: Document, domain: str) -> ContentModule:
         id=d["id"],
         name=d["name"],
         section=d["section"],
-        summary=d["summary"],
+        summary=_text(doc, ("summary",), d["summary"]),
         domain=domain,
         loc=doc.loc(),
         status=d.get("status"),
         format=d.get("format", ""),
         template_id=d.get("template_id", ""),
         standards=list(d.get("standards", [])),
-        sections=[ContentSection(s["title"], s["body"]) for s in d.get("sections", [])],
+        sections=[ContentSection(s["title"], _text(doc, ("sections", i, "body"), s["body"])) for i, s in enumerate(d.get("sections", []))],
     )
 
 
@@ -231,7 +240,7 @@ def build(valid: list[tuple[SpecFile, Document]], domain_of: dict) -> tuple[Fram
             src.extra_documents.append(doc)
         if spec.kind == "glossary":
             for i, t in enumerate(doc.data["terms"]):
-                fw.glossary.append(GlossaryTerm(t["term"], t["definition"], domain, doc.loc(("terms", i)), list(t.get("synonyms", []))))
+                fw.glossary.append(GlossaryTerm(t["term"], _text(doc, ("terms", i, "definition"), t["definition"]), domain, doc.loc(("terms", i)), list(t.get("synonyms", []))))
         elif spec.kind == "standards":
             for i, s in enumerate(doc.data["standards"]):
                 loc = doc.loc(("standards", i))

@@ -135,7 +135,10 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
     if "```" in text or "~~~" in text:
         from ..diagrams import narrative_diagrams
 
-        text, diagrams = narrative_diagrams(text, page, loc or Loc(page))
+        # Text from a spec knows its own place in the file: a diagram's problems are then
+        # reported at their line of the spec, not counted from the entity's first line.
+        locate = getattr(text, "locate", None)
+        text, diagrams = narrative_diagrams(text, page, locate or loc or Loc(page))
     links: list[Link] = []
 
     def replace(m: re.Match) -> str:
