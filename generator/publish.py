@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .annex import site as annex_site
+from .discovery import walk
 from .figures import add_figures
 from .fingerprint import fingerprint
 from .model import Framework

@@ -260,10 +260,13 @@ def validate_supplements(root: Path, fw: Framework, sources: Sources | None = No
     supplements are only read and schema-checked: applying them to a broken base
     would report its faults again.
     """
+    from .journal import pending
+
     root = Path(root)
+    interrupted = pending(root)  # an incorporation cut short: the tree is mid-change (supplements/journal.py)
     if sources is None or not base_ok:
-        return load_supplements(root)[1]
-    return check_all(root, fw, sources, before=before)[1]
+        return interrupted + load_supplements(root)[1]
+    return interrupted + check_all(root, fw, sources, before=before)[1]
 
 
 def framework_with_supplements(specs_root: Path) -> Framework:
