@@ -66,26 +66,26 @@ def inside(path: Path, root: Path) -> bool:
     return real.is_relative_to(root.resolve())
 
 
-def _link_problem(path: Path, root_real: Path) -> tuple[Path | None, Problem | None]:
+def _link_problem(path: Path, root_real: Path, label: str = "the specs folder") -> tuple[Path | None, Problem | None]:
     """The target of the link ``path`` if it may be followed, else the problem that refuses it."""
     shown = display_path(path)
     try:
         real = path.resolve(strict=True)
     except FileNotFoundError:
-        return None, error(Loc(shown), f"this symbolic link points to nothing (-> {os.readlink(path)}); remove it or point it at a file inside the specs folder", "symlink-broken")
+        return None, error(Loc(shown), f"this symbolic link points to nothing (-> {os.readlink(path)}); remove it or point it at a file inside {label}", "symlink-broken")
     except (OSError, RuntimeError):
         return None, error(Loc(shown), "this symbolic link leads back to itself; remove it", "symlink-loop")
     if not real.is_relative_to(root_real):
         return None, error(
             Loc(shown),
-            f"this symbolic link points outside the specs folder (-> {real}); tfpub reads only files inside "
+            f"this symbolic link points outside {label} (-> {real}); tfpub reads only files inside "
             f"{display_path(root_real)}/, so copy the file in instead of linking to it",
             "symlink-outside",
         )
     return real, None
 
 
-def walk(root: Path, folder: Path | None = None) -> tuple[list[Path], list[Problem]]:
+def walk(root: Path, folder: Path | None = None, *, label: str = "the specs folder") -> tuple[list[Path], list[Problem]]:
     """Every file under ``folder`` (default: ``root``), in path order, as the tree shows it.
 
     Paths are given through the links (``specs/ITI/actors/x.yaml``, not the
@@ -98,7 +98,7 @@ def walk(root: Path, folder: Path | None = None) -> tuple[list[Path], list[Probl
     files: list[Path] = []
     problems: list[Problem] = []
     if start.is_symlink():
-        real, problem = _link_problem(start, root_real)
+        real, problem = _link_problem(start, root_real, label)
         if problem is not None:
             return [], [problem]
     if not start.is_dir():
@@ -122,7 +122,7 @@ def walk(root: Path, folder: Path | None = None) -> tuple[list[Path], list[Probl
                 return
             path = d / entry.name
             if entry.is_symlink():
-                real, problem = _link_problem(path, root_real)
+                real, problem = _link_problem(path, root_real, label)
                 if problem is not None:
                     problems.append(problem)
                     continue
@@ -142,6 +142,27 @@ def walk(root: Path, folder: Path | None = None) -> tuple[list[Path], list[Probl
 
     visit(start, (start.resolve(),))
     return files, problems
+
+
+LINK_RULES = ("symlink-outside", "symlink-broken", "symlink-loop")
+
+
+def refused(problems: list[Problem]) -> tuple[set[tuple[str, str]], set[str]]:
+    """What refused links would have defined: (kind, id) of spec files, and kinds whose whole folder was refused.
+
+    Validation counts those ids as defined (as it does a broken file's), and drops
+    "unknown" errors of a refused folder's kind: the one located error says it all.
+    """
+    ids, kinds = set(), set()
+    for p in problems:
+        if p.rule not in LINK_RULES:
+            continue
+        path = Path(p.loc.file)
+        if path.suffix == ".yaml" and path.parent.name in FOLDER_KINDS:
+            ids.add((FOLDER_KINDS[path.parent.name], path.stem))
+        elif path.name in FOLDER_KINDS:
+            kinds.add(FOLDER_KINDS[path.name])
+    return ids, kinds
 
 
 def domain_dirs(root: Path) -> list[Path]:
