@@ -335,3 +335,24 @@ def test_killing_incorporation_at_random_moments_never_leaves_half_a_change(proj
         assert checked.ok, [str(p) for p in checked.errors]
     assert seen.get("before") and seen.get("staging") and seen.get("committing"), seen  # the kills reached every phase
     assert time.monotonic() - started < 90
+
+
+def test_a_diagram_include_of_a_link_that_leaves_the_specs_folder_is_refused(tmp_path):
+    """tfpub expands !include itself; it resolves links before its inside-the-specs check."""
+    from generator.diagrams import narrative_diagrams, render
+    from generator.problems import Loc
+
+    secret = tmp_path / "outside.puml"
+    secret.write_text(f"note over A : {SECRET}\n", encoding="utf-8")
+    specs = tmp_path / "specs"
+    (specs / "X" / "profiles").mkdir(parents=True)
+    (specs / "X" / "domain.yaml").write_text("acronym: X\n", encoding="utf-8")
+    (specs / "X" / "profiles" / "shared.puml").symlink_to(secret)  # inside by name, outside in fact
+    spec = specs / "X" / "profiles" / "P.yaml"
+    text = "```plantuml\n@startuml\nA -> B : hi\n!include shared.puml\n@enduml\n```\n"
+    spec.write_text("overview: |\n" + "".join("  " + line + "\n" for line in text.splitlines()), encoding="utf-8")
+    _markdown, diagrams = narrative_diagrams(text, "X/volume-1/P.md", Loc(str(spec), 2, 3))
+    report = render(diagrams, tmp_path / "cache")
+    [problem] = report.problems
+    assert problem.rule == "diagram-include" and "leaves the specs folder" in problem.message
+    assert report.java_starts == 0 and SECRET not in str(problem)

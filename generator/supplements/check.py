@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..checks import Scope, run_checks
+from ..discovery import walk
 from ..model import Framework
 from ..problems import Problem, error, sort_problems, warning
 from ..resolve import Sources
@@ -211,7 +212,7 @@ def _stamp(root: Path) -> tuple[str, str]:
     """The specs folder and a digest of every supplement file's name and bytes."""
     digest = hashlib.blake2b(digest_size=20)
     for _domain, folder in supplement_folders(root):
-        for path in sorted(folder.rglob("*")):
+        for path in walk(root, folder)[0]:  # as the loader reads them: links inside the specs only
             if path.is_file():
                 digest.update(f"{path}\0{path.stat().st_size}\0".encode())
                 digest.update(path.read_bytes())
