@@ -16,7 +16,6 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files
 
 from generator.diagrams import markdown_pages
-from generator.discovery import walk
 from generator.problems import format_text
 from generator.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
 
@@ -33,10 +32,6 @@ def _settings(config) -> tuple[Path, Path]:
 
 def on_config(config):
     specs, cache = _settings(config)
-    # mkdocs copies docs/ as it finds it, following links: one that leaves docs/ would publish outside files.
-    docs_problems = walk(Path(config.docs_dir))[1] if Path(config.docs_dir).is_dir() else []
-    if docs_problems:
-        raise PluginError("the hand-written pages have errors; nothing was built:\n" + format_text(docs_problems))
     published = publish(specs, cache_dir=cache, docs_dir=Path(config.docs_dir))
     if not published.ok:
         raise PluginError("the specs have errors; nothing was built:\n" + format_text(published.problems))
