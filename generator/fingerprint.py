@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from .load.discovery import walk
+
 
 def fingerprint(*folders: Path) -> str:
     """Changes when any file under the folders is added, removed or touched.
@@ -15,7 +17,7 @@ def fingerprint(*folders: Path) -> str:
     for folder in folders:
         if not folder.exists():
             continue
-        for path in sorted(folder.rglob("*")):
+        for path in walk(folder)[0]:  # through linked folders too, as discovery reads them
             if path.is_file():
                 stat = path.stat()
                 digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())

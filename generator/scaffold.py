@@ -14,6 +14,8 @@ from pathlib import Path
 
 import yaml
 
+from .load.discovery import inside
+
 KINDS = {"actor": "actors", "transaction": "transactions", "profile": "profiles", "content": "content"}
 ID_PATTERNS = {
     "actor": r"^[a-z0-9]+(-[a-z0-9]+)*$",
@@ -125,6 +127,8 @@ def _next_chapter(domain_dir: Path) -> int:
     """One past the highest chapter in use: chapters are never reused."""
     highest = 0
     for path in (domain_dir / "profiles").glob("*.yaml"):
+        if not inside(path, domain_dir.parent):  # a link out of the specs is not read (validation refuses it)
+            continue
         m = re.search(r"^chapter:\s*(\d+)", path.read_text(encoding="utf-8", errors="replace"), re.M)
         if m:
             highest = max(highest, int(m.group(1)))

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from conftest import to_yaml
 
 MARK = "__pwned"

@@ -8,19 +8,17 @@ example project.
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
+from sitebuild import copy_project, tfpub
+from test_diagrams_support import EXAMPLE_SPECS, require_renderer
 
 from generator.diagrams import limits, model_diagrams, narrative_diagrams, render
 from generator.problems import Loc
 from generator.validate import validate
-
-from sitebuild import copy_project, tfpub
-from test_diagrams_support import EXAMPLE_SPECS, require_renderer
 
 LOCATED = re.compile(r"^\S+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$")
 

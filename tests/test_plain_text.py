@@ -6,8 +6,8 @@ import markdown
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from generator.render import plain_text
 from generator.annex.render import md_escape
+from generator.render import plain_text
 
 # The site's Markdown extensions (mkdocs.yml), attr_list and md_in_html included.
 _MD = dict(extensions=["attr_list", "tables", "admonition", "md_in_html", "def_list", "toc"])

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from ..cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
+from ..cli_common import EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
 from ..problems import sort_problems
 from .selection import (
     DEFAULT_ID,

@@ -20,7 +20,7 @@ import json
 from importlib import resources
 from pathlib import Path
 
-from ..load.discovery import display_path, domain_dirs
+from ..load.discovery import display_path, domain_dirs, inside
 from ..model import STATUS_LABELS, STATUS_RANK, Framework
 from ..problems import Loc, Problem, sort_problems, warning
 from ..render import site_paths
@@ -48,12 +48,13 @@ def builder_page(domain: str) -> str:
 # --------------------------------------------------------------------------- reading and validating
 
 
-def _yaml_files(folder: Path, problems: list[Problem]) -> list[Path]:
-    if not folder.is_dir():
+def _yaml_files(folder: Path, problems: list[Problem], root: Path) -> list[Path]:
+    """The .yaml files of ``folder``; a link that leaves the specs folder ``root`` is not read (discovery reports it)."""
+    if not folder.is_dir() or not inside(folder, root):
         return []
     out = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith(".") or not path.is_file() or not inside(path, root):
             continue
         if path.suffix == ".yml":
             problems.append(warning(Loc(display_path(path)), "annex and statement files end in .yaml; rename this file so it is read", "unknown-file"))
@@ -66,7 +67,7 @@ def load_annexes(root: Path, fw: Framework) -> tuple[list[Annex], list[Problem]]
     """Every annex under ``root/<DOMAIN>/annexes/`` that loads and checks without errors, and all problems."""
     annexes, problems = [], []
     for ddir in domain_dirs(root) if root.is_dir() else []:
-        for path in _yaml_files(ddir / ANNEX_FOLDER, problems):
+        for path in _yaml_files(ddir / ANNEX_FOLDER, problems, root):
             annex, found = read_annex(path, ddir.name)
             problems += found
             if annex is None or any(p.is_error for p in found):
@@ -83,7 +84,7 @@ def load_annexes(root: Path, fw: Framework) -> tuple[list[Annex], list[Problem]]
 def load_statements(root: Path, fw: Framework) -> tuple[list[Statement], list[Problem]]:
     statements, problems = [], []
     for ddir in domain_dirs(root) if root.is_dir() else []:
-        for path in _yaml_files(ddir / STATEMENT_FOLDER, problems):
+        for path in _yaml_files(ddir / STATEMENT_FOLDER, problems, root):
             statement, found = read_statement(path)
             problems += found
             if statement is None or any(p.is_error for p in found):

@@ -18,7 +18,7 @@ import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..load.discovery import SpecFile, discover
+from ..load.discovery import SpecFile, discover, refused
 from ..load.schema_check import check_document
 from ..load.yaml_loader import Document, load_file
 from ..model import Framework
@@ -81,8 +81,9 @@ def validate_framework(root: Path) -> Validation:
                 )
 
     framework, sources = build(valid, domain_of)
-    sources.broken = _broken_ids(broken)
-    checked = run_checks(framework, sources)
+    refused_ids, refused_kinds = refused(problems)  # symbolic links discovery refused: one error each, no echoes
+    sources.broken = _broken_ids(broken) | refused_ids
+    checked = [p for p in run_checks(framework, sources) if not _echo_of_refused(p, refused_kinds)]
     problems.extend(checked)
     return Validation(framework, sort_problems(problems), sources, files, checked)
 
@@ -115,6 +116,11 @@ def _load_and_check(spec: SpecFile) -> tuple[Document | None, list[Problem], lis
             _REUSE.clear()
         _REUSE[key] = (doc, load_problems, schema_problems)
     return doc, load_problems, schema_problems
+
+
+def _echo_of_refused(problem: Problem, kinds: set[str]) -> bool:
+    """An unknown-name error that only repeats that a whole folder of ``kinds`` was refused."""
+    return any(problem.rule == f"unknown-{k}" or (problem.rule == "unresolved-reference" and f"names no {k}" in problem.message) for k in kinds)
 
 
 def _broken_ids(broken: list[tuple[SpecFile, Document | None]]) -> set[tuple[str, str]]:

@@ -8,7 +8,6 @@ these views are already escaped or sanitised.
 
 from __future__ import annotations
 
-import html
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..annex import site as annex_site
 from ..render.figures import add_figures
 from ..fingerprint import fingerprint
+from ..load.discovery import walk
 from ..model import Framework
 from ..render.pages import Incremental, default_templates_dir, environment, generate
 from ..problems import Problem
@@ -69,8 +70,10 @@ def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None
         return _MEMO[key]
     result = validate(specs)
     problems = list(result.problems)
+    # mkdocs copies docs/ as it finds it, following links: one that leaves docs/ would publish outside files.
+    problems += walk(docs_dir, label="the docs folder")[1] if docs_dir is not None and docs_dir.is_dir() else []
     source = None
-    if result.ok:
+    if result.ok and not any(p.is_error for p in problems):
         incremental = _incremental(specs, cache_dir)
         figures = _figure_stage(cache_dir, docs_dir, problems, only_shown=incremental is not None)
         source = site_source(result.framework, specs, template_dirs=overrides, figures=figures, incremental=incremental)

@@ -50,7 +50,8 @@ Design, step by step:
   stays in amendments.yaml), new files copied in, the supplement marked
   final-text. Everything is checked first, including that the edited specs, in a
   scratch copy, define exactly the framework ``apply`` computed; then the files
-  are replaced atomically.
+  are replaced as one change, through a journal a rerun finishes or undoes
+  (:mod:`.journal`).
 """
 
 from .apply import Applied, Change, apply

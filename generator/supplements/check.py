@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..check.checks import Scope, run_checks
+from ..load.discovery import walk
 from ..model import Framework
 from ..model.resolve import Sources
 from ..problems import Problem, error, sort_problems, warning
@@ -211,7 +212,7 @@ def _stamp(root: Path) -> tuple[str, str]:
     """The specs folder and a digest of every supplement file's name and bytes."""
     digest = hashlib.blake2b(digest_size=20)
     for _domain, folder in supplement_folders(root):
-        for path in sorted(folder.rglob("*")):
+        for path in walk(root, folder)[0]:  # as the loader reads them: links inside the specs only
             if path.is_file():
                 digest.update(f"{path}\0{path.stat().st_size}\0".encode())
                 digest.update(path.read_bytes())
@@ -260,10 +261,13 @@ def validate_supplements(root: Path, fw: Framework, sources: Sources | None = No
     supplements are only read and schema-checked: applying them to a broken base
     would report its faults again.
     """
+    from .journal import pending
+
     root = Path(root)
+    interrupted = pending(root)  # an incorporation cut short: the tree is mid-change (supplements/journal.py)
     if sources is None or not base_ok:
-        return load_supplements(root)[1]
-    return check_all(root, fw, sources, before=before)[1]
+        return interrupted + load_supplements(root)[1]
+    return interrupted + check_all(root, fw, sources, before=before)[1]
 
 
 def framework_with_supplements(specs_root: Path) -> Framework:

@@ -134,6 +134,8 @@ def incorporate(supplement_id: str, specs: Path, dry_run: bool) -> None:
     from .incorporate import incorporate as run
 
     result = run(specs, supplement_id, dry_run=dry_run)
+    for note in result.notes:  # recovery of an interrupted run (supplements/journal.py)
+        click.echo(f"tfpub supplement incorporate: {note}", err=True)
     if result.problems:
         print_problems(result.problems, "text")
     if result.supplement is None and any(p.rule == "supplement-missing" for p in result.problems):

@@ -22,7 +22,6 @@ from urllib.parse import quote
 from markupsafe import Markup
 
 from ..model import STATUS_LABELS, Framework
-from ..problems import Problem
 from ..render import numbering, plain_text, site_paths, views
 from ..render.narrative import render as md
 from ..render.pages import render_page

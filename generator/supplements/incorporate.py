@@ -10,8 +10,15 @@ Nothing is written until everything has been checked: the supplement must be
 open, written against the framework's current revision, and apply cleanly; then
 the edited specs are validated in a scratch copy, and the framework they define
 must equal the one :func:`.apply.apply` computes (which is what the supplement
-document shows). Only then are the files replaced, each atomically, with the
-earlier ones restored if a later one cannot be written.
+document shows). Only then are the files replaced, all of them as one change
+(:mod:`.journal`): a run killed at any moment leaves the specs fully as they were
+or, once a rerun has recovered, fully incorporated; never half. Edited files keep
+their mode, new ones get the umask's.
+
+Symbolic links inside the specs folder are edited at their target, so the link
+stays a link and every place that shows the file shows the change (replacing the
+link by a regular file would silently split what the author joined). Links that
+leave the specs folder are refused by validation before anything is planned.
 """
 
 from __future__ import annotations
@@ -28,9 +35,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
-from ..load.discovery import display_path, domain_dirs
+from ..load.discovery import display_path, domain_dirs, walk
 from ..problems import Loc, Problem, error, sort_problems
 from ..render.export import export_json
+from . import journal
 from .apply import appended, apply, narrative_target
 from .model import FOLDER, Supplement, entity_key, load_supplement
 
@@ -59,12 +67,18 @@ class Edit:
     def shown(self) -> str:
         return display_path(self.path)
 
+    @property
+    def real(self) -> Path:
+        """The file written: links resolved (a linked spec is edited at its target)."""
+        return self.path.parent.resolve() / self.path.name if self.old_text is None else self.path.resolve()
+
 
 @dataclass
 class Plan:
     supplement: Supplement | None
     edits: list[Edit] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what recovery of an interrupted run did
 
     @property
     def ok(self) -> bool:
@@ -345,7 +359,7 @@ def plan(root: Path, supplement_id: str) -> Plan:
     if found is None:
         return Plan(None, problems=[error(Loc(display_path(root)), f"no supplement '{supplement_id}' under {display_path(root)}/<DOMAIN>/{FOLDER}/", "supplement-missing")])
     folder, domain = found
-    supp, problems = load_supplement(folder, domain)
+    supp, problems = load_supplement(folder, domain, root)
     if supp is None:
         return Plan(None, problems=problems)
     out = Plan(supp)
@@ -422,18 +436,29 @@ def _verify(root: Path, supp: Supplement, edits: list[Edit], expected_model: str
     """Validate the edited specs in a scratch copy; their framework must be the one the supplement document shows."""
     from ..validate import validate
 
-    root = root.resolve()
+    tree, _ = walk(root)  # links followed as validation reads them; a link outside was refused before this
+    root_real = root.resolve()
     with tempfile.TemporaryDirectory(prefix="tfpub-incorporate-") as tmp:
-        copy = Path(tmp) / root.name
-        shutil.copytree(root, copy, ignore=shutil.ignore_patterns(".*"))
+        copy = Path(tmp) / root_real.name
+        copy.mkdir()
+        for path in tree:
+            dst = copy / path.relative_to(root)
+            dst.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, dst)
+        mine = (copy / _relative(supp.folder, root)).resolve()
         for ddir in domain_dirs(copy):  # other supplements are checked later, against the new base, by tfpub validate
             for other in (ddir / FOLDER).glob("*") if (ddir / FOLDER).is_dir() else []:
-                if other.is_dir() and other.resolve() != (copy / supp.folder.resolve().relative_to(root)).resolve():
+                if other.is_dir() and other.resolve() != mine:
                     shutil.rmtree(other)
         for e in edits:
-            target = copy / e.path.resolve().relative_to(root)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(e.new_text, encoding="utf-8")
+            # the copy holds each linked file at every place the tree shows it: edit them all
+            places = {copy / p.relative_to(root) for p in tree if p.resolve() == e.real}
+            places.add(copy / e.real.relative_to(root_real))
+            if e.old_text is None:
+                places.add(copy / _relative(e.path, root))
+            for target in places:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                target.write_text(e.new_text, encoding="utf-8")
         result = validate(copy)
         errors = [p for p in result.problems if p.is_error]
         if errors:
@@ -445,40 +470,53 @@ def _verify(root: Path, supp: Supplement, edits: list[Edit], expected_model: str
             )
 
 
-def write(edits: list[Edit]) -> None:
-    """Replace every file atomically; if one cannot be written, put back the ones already replaced."""
-    staged: list[tuple[Edit, Path]] = []
+def _relative(path: Path, root: Path) -> Path:
+    return Path(os.path.abspath(path)).relative_to(os.path.abspath(root))
+
+
+def write(root: Path, label: str, edits: list[Edit]) -> None:
+    """Replace every file as one change (see :mod:`.journal`)."""
+    journal.commit(root, label, [journal.Change(e.real, e.new_text) for e in edits])
+
+
+def _recover(root: Path, supplement_id: str, result: Plan | None = None) -> Plan | None:
+    """Finish or undo an interrupted incorporation first. Returns the finished plan when it was this supplement's."""
     try:
-        for e in edits:
-            e.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{e.path.name}.", suffix=".tfpub-tmp", dir=e.path.parent)
-            with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-                f.write(e.new_text)
-            staged.append((e, Path(tmp)))
-    except BaseException:
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
-        raise
-    done: list[Edit] = []
-    try:
-        for e, tmp in staged:
-            os.replace(tmp, e.path)
-            done.append(e)
-    except BaseException:
-        for e in done:
-            if e.old_text is None:
-                e.path.unlink(missing_ok=True)
-            else:
-                e.path.write_text(e.old_text, encoding="utf-8")
-        for _, tmp in staged:
-            tmp.unlink(missing_ok=True)
-        raise
+        done = journal.recover(root)
+    except journal.JournalError as exc:
+        return Plan(None, problems=[exc.problem])
+    if done is None:
+        return None
+    found = find_supplement(root, supplement_id)
+    if done.finished:
+        note = f"finished the interrupted incorporation of {done.label} ({len(done.targets)} files)"
+        if found is not None and f"{found[1]}/{found[0].name}" == done.label:
+            supp, problems = load_supplement(found[0], found[1], root)
+            edits = [Edit(path, "", None if new else "") for path, new in done.targets]
+            return Plan(supp, edits=edits, problems=[p for p in problems if not p.is_error], notes=[note])
+    else:
+        note = f"undid an interrupted incorporation{' of ' + done.label if done.label else ''}: it had changed no file yet"
+    return Plan(None, notes=[note])  # not this supplement's, or undone: incorporate afresh
 
 
 def incorporate(root: Path, supplement_id: str, *, dry_run: bool = False) -> Plan:
     """Plan, check and (unless ``dry_run``) write the incorporation of a supplement. Problems leave every file as it was."""
-    result = plan(Path(root), supplement_id)
+    root = Path(root)
+    notes: list[str] = []
+    if not dry_run:  # a dry run writes nothing; validation reports the journal instead
+        recovered = _recover(root, supplement_id)
+        if recovered is not None and (recovered.supplement is not None or recovered.problems):
+            return recovered
+        notes = recovered.notes if recovered is not None else []
+    result = plan(root, supplement_id)
+    result.notes = notes + result.notes
     result.problems = sort_problems(result.problems)
     if result.ok and not dry_run:
-        write(result.edits)
+        try:
+            write(root, f"{result.supplement.domain}/{result.supplement.id}", result.edits)
+        except journal.JournalError as exc:
+            result.problems.append(exc.problem)
+        except OSError as exc:
+            at = Loc(display_path(journal.journal_path(root)))
+            result.problems.append(error(at, f"writing the incorporated files failed ({exc}); fix that, then run the incorporation again: it finishes or undoes this one", "incorporate-interrupted"))
     return result

@@ -27,7 +27,7 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from referencing import Registry, Resource
 
-from ..load.discovery import FOLDER_KINDS, display_path, domain_dirs
+from ..load.discovery import FOLDER_KINDS, display_path, domain_dirs, inside, walk
 from ..load.schema_check import _describe, check_document
 from ..load.yaml_loader import Document, load_file
 from ..problems import Loc, Problem, error, format_text, warning
@@ -161,14 +161,25 @@ def supplement_folders(root: Path) -> list[tuple[str, Path]]:
     for ddir in domain_dirs(root):
         base = ddir / FOLDER
         if base.is_dir():
-            out += [(ddir.name, p) for p in sorted(base.iterdir()) if p.is_dir() and not p.name.startswith(".")]
+            # a linked supplement folder counts when it stays inside the specs folder (discovery refuses the others)
+            out += [(ddir.name, p) for p in sorted(base.iterdir()) if not p.name.startswith(".") and p.is_dir() and inside(p, root)]
     return out
 
 
-def load_supplement(folder: Path, domain: str) -> tuple[Supplement | None, list[Problem]]:
-    """Load one supplement folder. Returns no supplement when any of its files is broken."""
+def load_supplement(folder: Path, domain: str, root: Path | None = None) -> tuple[Supplement | None, list[Problem]]:
+    """Load one supplement folder. Returns no supplement when any of its files is broken.
+
+    ``root``: the specs folder, which symbolic links must not leave (default: the
+    folder above the supplement's domain)."""
     problems: list[Problem] = []
+    root = root if root is not None else folder.parent.parent.parent
+    if not inside(folder, root):
+        return None, [error(Loc(display_path(folder)), f"this supplement folder is not inside the specs folder {display_path(root)}/ (a symbolic link?); tfpub reads only files inside it", "symlink-outside")]
+    tree, found = walk(root, folder)
+    problems += found
     meta_path = folder / META
+    if meta_path.is_symlink() and not inside(meta_path, root):
+        return None, problems  # walk said why
     if not meta_path.is_file():
         return None, [error(Loc(display_path(folder)), f"a supplement folder needs a {META} with its title, revision, status and the revision it applies to", "supplement-missing")]
     broken = False
@@ -193,9 +204,9 @@ def load_supplement(folder: Path, domain: str) -> tuple[Supplement | None, list[
         open_issues=[Issue(i["id"], i["text"]) for i in d.get("open_issues", [])],
         closed_issues=[Issue(i["id"], i["text"]) for i in d.get("closed_issues", [])],
     )
-    for path in sorted(folder.rglob("*")):
+    for path in tree:
         rel = path.relative_to(folder)
-        if not path.is_file() or any(part.startswith(".") for part in rel.parts) or path == meta_path:
+        if path == meta_path:
             continue
         shown = display_path(path)
         if path.suffix == ".yml":
@@ -231,7 +242,7 @@ def load_supplements(root: Path) -> tuple[list[Supplement], list[Problem]]:
     """Every supplement under ``root`` that loads and passes its schemas, and all problems found."""
     supplements, problems = [], []
     for domain, folder in supplement_folders(root):
-        supp, found = load_supplement(folder, domain)
+        supp, found = load_supplement(folder, domain, root)
         problems += found
         if supp is not None:
             supplements.append(supp)

@@ -16,7 +16,6 @@ builds with PDFs are not byte-identical. The HTML version is always published.
 
 from __future__ import annotations
 
-import html
 import os
 from pathlib import Path
 
