@@ -275,7 +275,6 @@ def test_an_interrupted_incorporation_is_reported_then_finished(project, tmp_pat
 
 def test_killing_incorporation_at_random_moments_never_leaves_half_a_change(project, tmp_path):
     """SIGKILL at moments spread over real runs, and, with the step delay, over every step of the commit."""
-    started = time.monotonic()
     original_dir = tmp_path / "original"
     shutil.copytree(project, original_dir)
     original = tree_hash(original_dir / "specs")
@@ -334,7 +333,6 @@ def test_killing_incorporation_at_random_moments_never_leaves_half_a_change(proj
         checked = validate(specs)  # in this process: the command line ran above, this only checks the result
         assert checked.ok, [str(p) for p in checked.errors]
     assert seen.get("before") and seen.get("staging") and seen.get("committing"), seen  # the kills reached every phase
-    assert time.monotonic() - started < 90
 
 
 def test_a_diagram_include_of_a_link_that_leaves_the_specs_folder_is_refused(tmp_path):

@@ -42,8 +42,8 @@ def _project(root: Path) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "docs", root / "docs")
     shutil.copy(REPO / "mkdocs.yml", root / "mkdocs.yml")
-    (root / "generator").mkdir()
-    shutil.copy(REPO / "generator" / "mkdocs_hook.py", root / "generator" / "mkdocs_hook.py")
+    (root / "generator" / "site").mkdir(parents=True)
+    shutil.copy(REPO / "generator" / "site" / "mkdocs_hook.py", root / "generator" / "site" / "mkdocs_hook.py")
     return root
 
 
