@@ -263,11 +263,12 @@ def addition(fw: Framework, specs_root: Path) -> Addition:
     """The annexes' share of the site: their pages and downloads, and an 'Annexes' section
     (the index, the builder, then each annex) in each domain's navigation that has them."""
     files = annex_site_files(fw, specs_root)
-    nav = []
+    nav, links = [], []
     for domain in sorted(fw.domains):
         index, builder = index_page(domain), builder_page(domain)
         if index not in files:
             continue
         pages = sorted(p for p in files if p.startswith(f"{domain}/annexes/") and p.endswith(".md") and p not in (index, builder))
         nav.append((domain, {"Annexes": [index, {"Annex builder": builder}] + pages}))
-    return Addition(files=files, nav=nav)
+        links.append((domain, "Procurement Annexes", index))
+    return Addition(files=files, nav=nav, home_links=links)

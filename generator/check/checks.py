@@ -191,6 +191,30 @@ def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterato
 
 
 @check
+def profile_groups(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Volume 1 groups name this domain's profiles, each once.
+
+    With a scope (a supplement) the domains do not change and no profile goes away,
+    so no group can newly name an unknown profile: nothing to look at."""
+    if scope is not None:
+        return
+    for acronym in sorted(fw.domains):
+        seen: dict[str, str] = {}
+        own = sorted(p.acronym for p in fw.profiles.values() if p.domain == acronym)
+        for group in fw.domains[acronym].profile_groups or []:
+            for name, loc in zip(group.profiles, group.profile_locs):
+                p = fw.profiles.get(name)
+                if p is None:
+                    yield _unknown(src, "profile", name, own, loc, f"navigation group '{group.title}': ")
+                elif p.domain != acronym:
+                    yield error(loc, f"navigation group '{group.title}': {name} is a {p.domain} profile; group only {acronym} profiles here", "unknown-profile")
+                elif name in seen:
+                    yield error(loc, f"{name} is already in navigation group '{seen[name]}'; list each profile in one group", "duplicate-entry")
+                else:
+                    seen[name] = group.title
+
+
+@check
 def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     for p in _each(fw.profiles, scope and scope.profiles):
         seen: set[str] = set()

@@ -61,6 +61,18 @@ class Text(str):
 
 
 @dataclass
+class ProfileGroup:
+    """A heading under which Volume 1 lists some of its profiles (``publishing.navigation.profile_groups``).
+
+    ``profile_locs`` are where each acronym is written, to locate an unknown one."""
+
+    title: str
+    profiles: list[str]
+    loc: Loc
+    profile_locs: list[Loc] = field(default_factory=list)
+
+
+@dataclass
 class Domain:
     acronym: str
     title: str
@@ -71,6 +83,7 @@ class Domain:
     description: str = ""
     copyright: str = ""
     publishing: dict = field(default_factory=dict)
+    profile_groups: list[ProfileGroup] | None = None  # None: Volume 1 is grouped by profile type
 
 
 @dataclass

@@ -29,6 +29,7 @@ from .entities import (
     OptionClaim,
     Profile,
     ProfileActor,
+    ProfileGroup,
     Role,
     Standard,
     Step,
@@ -68,7 +69,24 @@ def _domain(doc: Document) -> Domain:
         description=_text(doc, ("description",), d.get("description", "")),
         copyright=d.get("copyright", ""),
         publishing=d.get("publishing", {}),
+        profile_groups=_profile_groups(doc),
     )
+
+
+def _profile_groups(doc: Document) -> list[ProfileGroup] | None:
+    groups = ((doc.data.get("publishing") or {}).get("navigation") or {}).get("profile_groups")
+    if groups is None:
+        return None
+    path = ("publishing", "navigation", "profile_groups")
+    return [
+        ProfileGroup(
+            g["title"],
+            list(g["profiles"]),
+            doc.loc((*path, i)),
+            [doc.loc((*path, i, "profiles", j)) for j in range(len(g["profiles"]))],
+        )
+        for i, g in enumerate(groups)
+    ]
 
 
 def _actor(doc: Document, domain: str) -> Actor:

@@ -54,7 +54,8 @@ def export_model(fw: Framework) -> dict:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "domains": [_plain(d) for _, d in sorted(fw.domains.items())],
+        # a domain's profile groups are in its publishing settings already, as written
+        "domains": [{k: v for k, v in _plain(d).items() if k != "profile_groups"} for _, d in sorted(fw.domains.items())],
         "actors": [_plain(a) | {"status": fw.status_of(a)} for a in sorted(fw.actors.values(), key=lambda a: a.id)],
         "transactions": [
             _plain(t) | {"status": fw.status_of(t)}

@@ -7,6 +7,7 @@ navigation. mkdocs only turns that into HTML; it never reads the specs itself.
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -18,7 +19,7 @@ from markupsafe import Markup
 from ..diagrams import model_diagrams
 from ..fingerprint import fingerprint
 from ..model import Framework
-from . import numbering, plain_text, site_paths, views
+from . import grouping, numbering, plain_text, site_paths, views
 from .export import export_json
 from .figures import figures_in
 from .site_source import Addition, NavItem, SiteSource
@@ -51,7 +52,21 @@ def environment(overrides: list[Path] | None = None) -> jinja2.Environment:
 def render_page(env: jinja2.Environment, page: views.Page) -> str:
     template = env.get_template(page.template)
     text = template.render(title=page.title, page_banner=page.banner, **page.context)
-    return _tidy(text)
+    return _with_search_data(page, _tidy(text))
+
+
+def _with_search_data(page: views.Page, text: str) -> str:
+    """What the search index needs beyond the visible page, added outside the templates so an
+    overridden template keeps it: the page's boost (front matter, read by Material's search)
+    and the id's other spellings, in a ``hidden`` paragraph at the end of the page's opening
+    section (indexed with it; neither shown nor read out by screen readers)."""
+    if page.search_aliases:
+        aliases = '<p class="tfpub-search-aliases" hidden>' + html.escape(" ".join(page.search_aliases)) + "</p>\n"
+        at = text.find("\n## ")
+        text = text + "\n" + aliases if at < 0 else text[: at + 1] + aliases + text[at:]
+    if page.search_boost is not None:
+        text = f"---\nsearch:\n  boost: {page.search_boost:g}\n---\n\n" + text
+    return text
 
 
 def _tidy(text: str) -> str:
@@ -69,24 +84,27 @@ def _tidy(text: str) -> str:
 FigureHook = Callable[[Framework, list[views.Page]], dict[str, dict[str, str]]]
 
 
-def all_pages(fw: Framework) -> list[views.Page]:
+def all_pages(fw: Framework, home_links: dict[str, list[tuple[str, str]]] | None = None) -> list[views.Page]:
     with views.indexed(fw):  # who-uses-what lookups, computed once for all pages
-        return _all_pages(fw)
+        return _all_pages(fw, home_links)
 
 
-def _all_pages(fw: Framework) -> list[views.Page]:
-    return [make() for _src, _own, make in page_plan(fw)]
+def _all_pages(fw: Framework, home_links=None) -> list[views.Page]:
+    return [make() for _src, _own, make in page_plan(fw, home_links)]
 
 
 PlanEntry = tuple  # (src, the entity the page is about as (kind, id) or None, a function that computes the Page)
 
 
-def page_plan(fw: Framework) -> list[PlanEntry]:
-    """Every page of the framework, in order, before any is computed."""
+def page_plan(fw: Framework, home_links: dict[str, list[tuple[str, str]]] | None = None) -> list[PlanEntry]:
+    """Every page of the framework, in order, before any is computed.
+
+    ``home_links``: per domain, the (text, source path) links the later stages add to its home page."""
+    home_links = home_links or {}
     plan: list[PlanEntry] = [(site_paths.HOME, None, lambda: views.site_home(fw))]
     for domain in sorted(fw.domains):
         d = domain
-        plan.append((site_paths.domain_home(d), ("domain", d), lambda d=d: views.domain_home(fw, d, [])))
+        plan.append((site_paths.domain_home(d), ("domain", d), lambda d=d: views.domain_home(fw, d, home_links.get(d, []))))
         for volume in (1, 2, 3):
             plan.append((site_paths.volume_index(d, volume), ("domain", d), lambda d=d, v=volume: views.volume_index(fw, d, v)))
         plan += [(site_paths.profile_page(d, p.acronym), ("profile", p.acronym), lambda p=p: views.profile_page(fw, p)) for p in numbering.profiles_in_order(fw, d)]
@@ -209,7 +227,7 @@ class Incremental:
 
 
 def _incremental_pages(
-    fw: Framework, state: Incremental, templates: str, notes: dict | None = None
+    fw: Framework, state: Incremental, templates: str, notes: dict | None = None, home_links: dict | None = None
 ) -> tuple[list[views.Page], dict[str, str], dict[str, frozenset], dict, list]:
     """(pages computed, Markdown kept from the last build by src, reads of the computed pages, the
     model as this build saw it, the model diagrams). ``state`` is not changed: the caller commits once the build succeeded.
@@ -224,7 +242,7 @@ def _incremental_pages(
         diagrams = {d.key: d.source for d in model}
         full = templates != state.templates or not state.pages
         changed = {} if full else state.changes(fw, signatures, diagrams)
-        plan = page_plan(fw)
+        plan = page_plan(fw, home_links)
         kept: dict[str, str] = {}
         todo = []
         for src, own, make in plan:
@@ -296,7 +314,10 @@ def _escaped(nav: list[NavItem]) -> list[NavItem]:
 def _navigation(fw: Framework) -> list[NavItem]:
     nav: list[NavItem] = [{"Home": site_paths.HOME}]
     for domain in sorted(fw.domains):
-        profiles = [{f"{p.chapter} {p.acronym}": site_paths.profile_page(domain, p.acronym)} for p in numbering.profiles_in_order(fw, domain)]
+        profiles = [
+            {g.title: [{f"{p.chapter} {p.acronym}": site_paths.profile_page(domain, p.acronym)} for p in g.profiles]}
+            for g in grouping.profile_groups(fw, domain)
+        ]
         transactions = [{f"{t.id} {t.name}": site_paths.transaction_page(domain, t.id)} for t in numbering.transactions_in_order(fw, domain)]
         modules = [{f"{c.section} {c.name}": site_paths.content_page(domain, c.id)} for c in numbering.content_in_order(fw, domain)]
         actors = [
@@ -311,9 +332,10 @@ def _navigation(fw: Framework) -> list[NavItem]:
                     {"Volume 1: Profiles": [site_paths.volume_index(domain, 1)] + profiles},
                     {"Volume 2: Transactions": [site_paths.volume_index(domain, 2)] + transactions},
                     {"Volume 3: Content Modules": [site_paths.volume_index(domain, 3)] + modules},
-                    {"Actors": [site_paths.appendix_page(domain, "A")] + actors},
+                    *([{"Actors": actors}] if actors else []),
                     {
                         "Appendices and Indexes": [
+                            site_paths.appendix_page(domain, "A"),  # the section opens on Appendix A
                             {"Appendix B: Transactions": site_paths.appendix_page(domain, "B")},
                             {"Appendix D: Glossary": site_paths.appendix_page(domain, "D")},
                             {"Index of Transactions": site_paths.index_page(domain, "transactions")},
@@ -351,15 +373,20 @@ def generate(
     kept: dict[str, str] = {}
     known_diagrams = None  # the model diagrams, when the incremental check computed them already
     notes: dict[tuple[str, str], list[str]] = {}
+    home_links: dict[str, list[tuple[str, str]]] = {}
     for addition in additions:
         for key, found in addition.notes.items():
             notes.setdefault(key, []).extend(found)
+        for domain, text, target in addition.home_links:
+            home_links.setdefault(domain, []).append((text, target))
     if incremental is None:
-        pages = all_pages(fw)
+        pages = all_pages(fw, home_links)
     else:
         templates = fingerprint(default_templates_dir(), *(template_dirs or []))
-        pages, kept, reads, snapshot, known_diagrams = _incremental_pages(fw, incremental, templates, notes)
-        planned = [src for src, _own, _make in page_plan(fw)]
+        # a domain home's links are a page input like notes: a change computes the home again
+        tracked = notes | {("domain", d): [f"{t}\0{s}" for t, s in links] for d, links in home_links.items()}
+        pages, kept, reads, snapshot, known_diagrams = _incremental_pages(fw, incremental, templates, tracked, home_links)
+        planned = [src for src, _own, _make in page_plan(fw, home_links)]
         if {page.src for page in pages} | kept.keys() != set(planned) or len(pages) + len(kept) != len(planned):
             incremental.__init__()  # the plan and the views disagree: build whole, and start afresh
             return generate(fw, template_dirs=template_dirs, env=env, figures=figures, additions=additions)

@@ -31,9 +31,13 @@ class Addition:
     ("transaction", id) -> HTML notes such as "updated by the PDQm supplement"): they
     are a page input, so the preview computes a page again when its notes change.
     ``nav`` entries are appended, in order, to the named domain's navigation.
+    ``home_links`` are (domain, text, mkdocs source path) links for that domain's home
+    page, which lists every section of the site (the home page never imports the stages
+    that add sections, so they say here what they added).
     """
 
     files: dict[str, str | bytes] = field(default_factory=dict)
     nav: list[tuple[str, NavItem]] = field(default_factory=list)
     notes: dict[tuple[str, str], list[str]] = field(default_factory=dict)
     extra_css: list[str] = field(default_factory=list)
+    home_links: list[tuple[str, str, str]] = field(default_factory=list)

@@ -233,7 +233,8 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
             if option.status in ("retired", "deprecated"):
                 label += f" ({option.status.capitalize()})"
             ref = numbering.volume_ref(profile.domain, 1, numbering.option_section(profile, option.id))
-            values = [actor_cell, label + notes.mark(marks), ref]
+            href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), f"option-{option.id}")
+            values = [actor_cell, label + notes.mark(marks), a(href, ref)]
             rows.append([Cell(v) for v in values])
         if not rows:
             rows.append([Cell(actor_cell), Cell("No options defined"), Cell(DASH)])
@@ -288,7 +289,9 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
             if g.note:
                 marks.append(notes.number(render_inline(g.note, fw, page)))
             refs = sorted({t.profile for t in g.targets}, key=lambda acr: fw.profiles[acr].chapter)
-            ref = ", ".join(numbering.profile_ref(fw.profiles[acr]) for acr in refs)
+            ref = ", ".join(
+                a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs
+            )
             values = [
                 actor_cell,
                 grouping_condition_html(fw, profile, g, page),

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from markupsafe import Markup
 
 from ..model import STATUS_LABELS, Framework, Profile, Transaction
-from . import numbering, plain_text, site_paths
+from . import grouping, numbering, plain_text, site_paths
 from .narrative import render as md
 from .tables import (
     DASH,
@@ -101,9 +101,28 @@ class Page:
     title: str
     banner: Banner | None = None
     context: dict = field(default_factory=dict)
+    search_boost: float | None = None  # the page of an id ranks above pages that only mention it
+    search_aliases: list[str] = field(default_factory=list)  # other spellings readers type: "iti41" for ITI-41
 
     def __post_init__(self) -> None:
         self.context = {k: safe(v) for k, v in self.context.items()}
+
+
+ENTITY_BOOST = 3.0
+
+
+def search_aliases(*ids: str) -> list[str]:
+    """The spellings of an id a reader may type that the search tokenizer does not make of it.
+
+    The search separator splits "ITI-41" and "XDS.b" into their parts, so "ITI 41"
+    and "XDS.b" find them already; "iti41" and "xdsb" are single words that appear
+    nowhere unless the page carries them."""
+    out = []
+    for value in ids:
+        compact = "".join(ch for ch in value.lower() if ch.isalnum())
+        if compact and compact != value.lower() and compact not in out:
+            out.append(compact)
+    return out
 
 
 def _status_label(fw: Framework, entity) -> str:
@@ -270,7 +289,9 @@ def profile_page(fw: Framework, p: Profile) -> Page:
         "profile.md.j2",
         title,
         banner(fw.status_of(p)),
-        {
+        search_boost=ENTITY_BOOST,
+        search_aliases=search_aliases(p.acronym),
+        context={
             "profile": p,
             "status": _status_label(fw, p),
             "type": p.type.capitalize(),
@@ -363,7 +384,9 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
         "transaction.md.j2",
         f"{number} {t.label}",
         banner(fw.status_of(t)),
-        {
+        search_boost=ENTITY_BOOST,
+        search_aliases=search_aliases(t.id),
+        context={
             "tx": t,
             "number": number,
             "citation": numbering.transaction_ref(t),
@@ -403,7 +426,8 @@ def content_page(fw: Framework, c) -> Page:
         "content.md.j2",
         f"{c.section} {c.name}",
         banner(fw.status_of(c)),
-        {
+        search_boost=ENTITY_BOOST,
+        context={
             "module": c,
             "citation": numbering.content_ref(c),
             "status": _status_label(fw, c),
@@ -538,7 +562,8 @@ def transactions_index(fw: Framework, domain: str) -> Page:
 def standards_index(fw: Framework, domain: str) -> Page:
     page = site_paths.index_page(domain, "standards")
     entries = []
-    for std in sorted((s for s in fw.standards.values() if s.domain == domain), key=lambda s: s.id.lower()):
+    # headed by title, so ordered by title (the id breaks ties)
+    for std in sorted((s for s in fw.standards.values() if s.domain == domain), key=lambda s: (s.title.lower(), s.id.lower())):
         idx = _index(fw)
         if idx is not None:
             using_txs = _uses("tx_by_standard", std.id, idx.tx_by_standard.get(std.id, ()), "transaction", lambda t: t.id)
@@ -571,12 +596,19 @@ def standards_index(fw: Framework, domain: str) -> Page:
 def volume_index(fw: Framework, domain: str, volume: int) -> Page:
     page = site_paths.volume_index(domain, volume)
     entries = []
+    groups = []
     if volume == 1:
         title = f"{domain} TF-1: Integration Profiles"
-        for p in numbering.profiles_in_order(fw, domain):
-            href = site_paths.url_link(page, site_paths.profile_page(domain, p.acronym))
-            entries.append([str(p.chapter), a(href, f"{p.name} ({p.acronym})"), p.type.capitalize(), _status_label(fw, p)])
         headings = ["Chapter", "Profile", "Type", "Status"]
+
+        def row(p: Profile) -> list[str]:
+            href = site_paths.url_link(page, site_paths.profile_page(domain, p.acronym))
+            return [str(p.chapter), a(href, f"{p.name} ({p.acronym})"), p.type.capitalize(), _status_label(fw, p)]
+
+        entries = [row(p) for p in numbering.profiles_in_order(fw, domain)]
+        for i, g in enumerate(grouping.profile_groups(fw, domain), start=1):
+            rows = [[Cell(v) for v in row(p)] for p in g.profiles]
+            groups.append(Section("", f"group-{i}", g.title, "", {"table": Table(f"volume-1-group-{i}", "", g.title, headings, rows)}))
     elif volume == 2:
         title = f"{domain} TF-2: Transactions"
         for t in numbering.transactions_in_order(fw, domain):
@@ -589,7 +621,8 @@ def volume_index(fw: Framework, domain: str, volume: int) -> Page:
             entries.append([c.section, a(href, c.name), _status_label(fw, c)])
         headings = ["Section", "Content Module", "Status"]
     table = Table(f"volume-{volume}", "", title, headings, [[Cell(v) for v in row] for row in entries])
-    return Page(page, "volume.md.j2", title, None, {"table": table, "volume": volume})
+    # ``groups``: Volume 1 under the headings of the navigation; ``table`` has every entry in one list
+    return Page(page, "volume.md.j2", title, None, {"table": table, "volume": volume, "groups": groups})
 
 
 def domain_home(fw: Framework, domain: str, extra_links: list[tuple[str, str]]) -> Page:
@@ -599,12 +632,12 @@ def domain_home(fw: Framework, domain: str, extra_links: list[tuple[str, str]]) 
         ("Volume 1: Integration Profiles", site_paths.volume_index(domain, 1)),
         ("Volume 2: Transactions", site_paths.volume_index(domain, 2)),
         ("Volume 3: Content Modules", site_paths.volume_index(domain, 3)),
-        ("Appendix A: Actors", site_paths.appendix_page(domain, "A")),
-        ("Appendix B: Transactions", site_paths.appendix_page(domain, "B")),
+        ("Appendix A: Actor Summary Definitions", site_paths.appendix_page(domain, "A")),
+        ("Appendix B: Transaction Summary Definitions", site_paths.appendix_page(domain, "B")),
         ("Appendix D: Glossary", site_paths.appendix_page(domain, "D")),
         ("Index of Transactions", site_paths.index_page(domain, "transactions")),
         ("Index of Referenced Standards", site_paths.index_page(domain, "standards")),
-    ] + extra_links
+    ] + list(extra_links)  # supplements, annexes: handed in by the stages that add them
     return Page(
         page,
         "domain.md.j2",

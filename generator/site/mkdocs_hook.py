@@ -21,6 +21,14 @@ from generator.site.publish import SERVE_DIRTY, Published, ensure_source_date_ep
 
 _STATE: dict[str, Published] = {}
 
+# Ids and acronyms are words to a reader. Hyphens, brackets, parentheses, colons, commas,
+# middle dots and dashes separate words, so "[ITI-41]" gives "iti" and "41"; a dot ends a
+# word only before a space or the end, so "XDS.b" and "3.41" stay whole ("iti41" and "xdsb"
+# the pages carry themselves: generator/render/pages.py). The JavaScript regular expression
+# Material's search splits the index and the query with.
+SEARCH_SEPARATOR = r'[\s\-\u2013\u2014\u00b7\u2192,;:!?=\[\]()"/|+]+|\.(?=[\s)\]"]|$)|&[lg]t;'
+MATERIAL_SEPARATOR = r"[\s\-]+"  # Material's default for English, which splits neither "[ITI-41]" nor "XDS.b"
+
 
 def _settings(config) -> tuple[Path, Path]:
     base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
@@ -30,7 +38,20 @@ def _settings(config) -> tuple[Path, Path]:
     return specs, cache
 
 
+def _search_separator(config) -> None:
+    """Use tfpub's separator unless the project's mkdocs.yml sets its own ``search: separator``."""
+    for name, plugin in config.plugins.items():
+        if not name.endswith("search") or not hasattr(plugin, "config"):
+            continue
+        if not plugin.config.get("separator"):  # the plugin has not filled in its default yet
+            plugin.config["separator"] = SEARCH_SEPARATOR
+        index = getattr(plugin, "search_index", None)
+        if index is not None and index.config.get("separator") in (None, MATERIAL_SEPARATOR):
+            index.config["separator"] = plugin.config["separator"] = SEARCH_SEPARATOR
+
+
 def on_config(config):
+    _search_separator(config)
     specs, cache = _settings(config)
     published = publish(specs, cache_dir=cache, docs_dir=Path(config.docs_dir))
     if not published.ok:

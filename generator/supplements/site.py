@@ -178,9 +178,11 @@ def navigation(fw: Framework, specs_root: Path) -> list[tuple[str, dict]]:
 def addition(fw: Framework, specs_root: Path, env) -> Addition:
     """The supplements' share of the site: their pages, notes on the chapters they change, navigation."""
     files = supplement_site_files(fw, specs_root, env)
+    nav = navigation(fw, specs_root)
     return Addition(
         files=files,
-        nav=navigation(fw, specs_root),
+        nav=nav,
         notes=chapter_notes(fw, specs_root),
         extra_css=[STYLESHEET] if STYLESHEET in files else [],
+        home_links=[(domain, "Supplements", index_page(domain)) for domain, _entry in nav],
     )
