@@ -11,7 +11,7 @@ import shutil
 
 import pytest
 from lsp import SERVER, LanguageServer
-from sitebuild import REPO
+from example import EXAMPLE
 
 pytestmark = pytest.mark.skipif(
     not SERVER.exists() or not shutil.which("node"),
@@ -21,7 +21,7 @@ pytestmark = pytest.mark.skipif(
 
 @pytest.fixture
 def server():
-    ls = LanguageServer(REPO)
+    ls = LanguageServer(EXAMPLE)
     yield ls
     ls.close()
 
@@ -31,7 +31,7 @@ def profile_text(body: str) -> str:
 
 
 def test_keys_are_completed_from_the_schema(server):
-    path = REPO / "specs/ITI/profiles/NEW.yaml"  # never written: the editor buffer is enough
+    path = EXAMPLE / "specs/ITI/profiles/NEW.yaml"  # never written: the editor buffer is enough
     uri = server.open(path, profile_text("acronym: NEW\n\n"))
     labels = server.completion_labels(uri, 2, 0)
     assert {"chapter", "actors", "status", "groupings", "use_cases"} <= labels
@@ -39,14 +39,14 @@ def test_keys_are_completed_from_the_schema(server):
 
 
 def test_values_are_completed_from_enums(server):
-    path = REPO / "specs/ITI/profiles/NEW.yaml"
+    path = EXAMPLE / "specs/ITI/profiles/NEW.yaml"
     uri = server.open(path, profile_text("acronym: NEW\nstatus: \n"))
     labels = server.completion_labels(uri, 2, 8)
     assert {"public-comment", "trial-implementation", "final-text"} <= labels
 
 
 def test_mistakes_are_shown_while_typing(server):
-    path = REPO / "specs/ITI/actors/new-actor.yaml"
+    path = EXAMPLE / "specs/ITI/actors/new-actor.yaml"
     text = "# yaml-language-server: $schema=../../../generator/schemas/actor.schema.json\nid: new-actor\nname: New\ndefinition: x\nnmae: typo\n"
     uri = server.open(path, text)
     messages = " ".join(d["message"] for d in server.diagnostics(uri))
@@ -54,7 +54,7 @@ def test_mistakes_are_shown_while_typing(server):
 
 
 def test_every_example_file_names_a_schema_the_server_can_load(server):
-    spec = REPO / "specs/ITI/profiles/XDS.b.yaml"
+    spec = EXAMPLE / "specs/ITI/profiles/XDS.b.yaml"
     text = spec.read_text(encoding="utf-8").replace("type: workflow", "type: workflowz", 1)
     uri = server.open(spec, text)
     messages = " ".join(d["message"] for d in server.diagnostics(uri))
