@@ -59,3 +59,50 @@ def test_every_example_file_names_a_schema_the_server_can_load(server):
     uri = server.open(spec, text)
     messages = " ".join(d["message"] for d in server.diagnostics(uri))
     assert "workflow" in messages  # the enum is known, so the schema was found and read
+
+
+# --------------------------------------------------------------------------- a project made by `tfpub init`
+
+@pytest.fixture(scope="module")
+def new_project(tmp_path_factory):
+    """A project outside this repository, as `tfpub init` leaves it: its spec files name its own schemas/."""
+    from conftest import run_cli
+
+    root = tmp_path_factory.mktemp("lsp") / "framework"
+    done = run_cli("init", str(root), "--domain", "ABC")
+    assert done.returncode == 0, done.stderr
+    return root
+
+
+def test_keys_are_completed_in_a_new_project(new_project):
+    from conftest import run_cli
+
+    assert run_cli("new", "profile", "SECOND", "--actor", "sender", cwd=new_project).returncode == 0
+    path = new_project / "specs/ABC/profiles/SECOND.yaml"
+    schema_line = path.read_text(encoding="utf-8").splitlines()[0]
+    ls = LanguageServer(new_project)
+    try:
+        uri = ls.open(path, schema_line + "\nacronym: SECOND\n\n")
+        labels = ls.completion_labels(uri, 2, 0)
+        assert {"chapter", "actors", "status", "groupings", "use_cases"} <= labels
+        uri = ls.open(new_project / "specs/ABC/profiles/THIRD.yaml", schema_line + "\nacronym: THIRD\nstatus: \n")
+        assert {"public-comment", "trial-implementation", "final-text"} <= ls.completion_labels(uri, 2, 8)
+    finally:
+        ls.close()
+
+
+def test_every_file_of_a_new_project_is_checked_as_typed(new_project):
+    """Each file with a misspelt key added: the server finds the file's schema and flags that line, and only it."""
+    ls = LanguageServer(new_project)
+    try:
+        files = sorted((new_project / "specs").rglob("*.yaml"))
+        assert len(files) >= 7  # what init wrote, and any file `tfpub new` added
+        for path in files:
+            text = path.read_text(encoding="utf-8")
+            typo_line = len(text.splitlines())
+            buffer = path.with_name(f"{path.stem}-edited.yaml")  # an unsaved buffer: the file on disk stays as it is
+            found = ls.diagnostics(ls.open(buffer, text + "nmae: typo\n"))
+            assert found and "nmae" in " ".join(d["message"] for d in found), (path, found)
+            assert {d["range"]["start"]["line"] for d in found} == {typo_line}, (path, found)
+    finally:
+        ls.close()
