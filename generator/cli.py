@@ -58,17 +58,39 @@ def validate(specs: Path, fmt: str, allow_warnings: bool) -> None:
 
 
 @cli.command()
-@click.argument("kind", type=click.Choice(["actor", "transaction", "profile", "content"]))
+@click.argument("directory", type=click.Path(path_type=Path), default=".")
+@click.option("--domain", "acronym", default="TF", show_default=True, help="Acronym of the first domain (ITI, RAD, ...).")
+@click.option("--title", default="", help="Title of the framework (default: 'ACRONYM Technical Framework').")
+@click.option("--force", is_flag=True, help="Add the project's files to a folder that is not empty (files already there are kept).")
+@click.option("--tfpub-install", "install", default=None, help="What the GitHub workflow installs with pip (default: this version of tfpub).")
+def init(directory: Path, acronym: str, title: str, force: bool, install: str | None) -> None:
+    """Start a new framework project in DIRECTORY that validates and builds at once."""
+    from .init_project import InitError, init_project
+
+    try:
+        result = init_project(directory, acronym, title, force=force, **({"install": install} if install else {}))
+    except InitError as exc:
+        click.echo(f"tfpub init: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    for path in result.kept:
+        click.echo(f"kept {path} (it exists; not replaced)", err=True)
+    click.echo(f"created a framework project in {directory} ({len(result.written)} files)", err=True)
+    where = "" if directory == Path(".") else f"cd {directory} && "
+    click.echo(f"next: {where}tfpub validate && tfpub serve", err=True)
+
+
+@cli.command()
+@click.argument("kind", type=click.Choice(["actor", "transaction", "profile", "content", "supplement"]))
 @click.argument("id_", metavar="ID")
 @click.option("--domain", "domain_dir", type=click.Path(path_type=Path, file_okay=False), help="Domain folder (default: the only one under ./specs).")
-@click.option("--name", default="", help="Display name.")
+@click.option("--name", default="", help="Display name (a supplement's title).")
 @click.option("--actor", "actors", multiple=True, help="Actor ids: a profile's actors, or a transaction's initiator then responder.")
 @click.option("--chapter", type=int, help="Volume 1 chapter of a new profile (default: the next free one).")
 @click.option("--section", default="", help="Volume 3 section of a new content module.")
 def new(kind: str, id_: str, domain_dir: Path | None, name: str, actors: tuple[str, ...], chapter: int | None, section: str) -> None:
-    """Create a new KIND spec file called ID, ready to fill in."""
+    """Create a new KIND spec file called ID (a supplement: its folder), ready to fill in."""
     from .load.discovery import domain_dirs
-    from .scaffold import ScaffoldError, new_file
+    from .scaffold import ScaffoldError, new_file, new_supplement
 
     if domain_dir is None:
         found = domain_dirs(Path("specs")) if Path("specs").is_dir() else []
@@ -76,7 +98,10 @@ def new(kind: str, id_: str, domain_dir: Path | None, name: str, actors: tuple[s
             raise click.UsageError("say which domain folder to add to with --domain (for example --domain specs/ITI)")
         domain_dir = found[0]
     try:
-        path = new_file(domain_dir, kind, id_, name=name, chapter=chapter, actors=list(actors), section=section)
+        if kind == "supplement":
+            path = new_supplement(domain_dir, id_, title=name)
+        else:
+            path = new_file(domain_dir, kind, id_, name=name, chapter=chapter, actors=list(actors), section=section)
     except ScaffoldError as exc:
         click.echo(f"tfpub new: {exc}", err=True)
         sys.exit(EXIT_USAGE)
@@ -86,16 +111,22 @@ def new(kind: str, id_: str, domain_dir: Path | None, name: str, actors: tuple[s
 @cli.command()
 @click.argument("kind", required=False)
 @click.option("--path", "show_path", is_flag=True, help="Print the folder holding the schemas.")
-def schema(kind: str | None, show_path: bool) -> None:
-    """Print the JSON Schema of KIND (domain, actor, transaction, profile, content, glossary, standards)."""
-    from .load.schema_check import KINDS, schema_text
-    from .scaffold import schema_dir
+@click.option("--write", "write", is_flag=True, help="Copy every schema into the project's schemas/ folder (what $schema lines name).")
+@click.option("--to", "dest", type=click.Path(path_type=Path, file_okay=False), default="schemas", show_default=True, help="Folder for --write.")
+def schema(kind: str | None, show_path: bool, write: bool, dest: Path) -> None:
+    """Print the JSON Schema of KIND (every spec kind, supplement, supplement-amendments, annex, statement, export)."""
+    from .load.schema_check import schema_text
+    from .scaffold import schema_dir, schema_kinds, write_schemas
 
+    if write:
+        written = write_schemas(dest)
+        click.echo(f"wrote {len(written)} schemas to {dest}", err=True)
+        return
     if show_path or not kind:
         click.echo(schema_dir())
         return
-    if kind not in KINDS:
-        raise click.UsageError(f"unknown kind '{kind}'; use one of: {', '.join(KINDS)}")
+    if kind not in schema_kinds():
+        raise click.UsageError(f"unknown kind '{kind}'; use one of: {', '.join(schema_kinds())}")
     click.echo(schema_text(kind), nl=False)
 
 

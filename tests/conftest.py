@@ -26,6 +26,7 @@ import yaml
 
 from generator.problems import Problem
 from generator.validate import Validation, validate
+from example import EXAMPLE, EXAMPLE_SPECS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO_ROOT / "generator" / "schemas"
@@ -373,7 +374,7 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 60):
 
 @pytest.fixture(scope="session")
 def example_framework():
-    """The example framework in specs/, validated once per session (it must have no errors)."""
-    result = validate(REPO_ROOT / "specs")
+    """The example framework (the committed specs/, see example.py), validated once per session (it must have no errors)."""
+    result = validate(EXAMPLE_SPECS)
     assert not result.errors, show(result.errors)
     return result.framework

@@ -14,12 +14,13 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from example import EXAMPLE, EXAMPLE_SPECS
 
 REPO = Path(__file__).resolve().parents[1]
-SPECS = REPO / "specs"
+SPECS = EXAMPLE_SPECS  # the committed example, never the live specs/ (example.py)
 
 
-def tfpub(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
+def tfpub(*args: str, cwd: Path = EXAMPLE, env: dict | None = None, timeout: int = 300) -> subprocess.CompletedProcess:
     """Run the real command line, as an editor would."""
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run(
@@ -31,7 +32,7 @@ def tfpub(*args: str, cwd: Path = REPO, env: dict | None = None, timeout: int = 
 def example_site() -> Path:
     """The example framework built into a temporary folder (shared by all tests of the session)."""
     dest = Path(tempfile.mkdtemp(prefix="tfpub-example-site-")) / "site"
-    result = tfpub("build", "-d", str(dest))
+    result = tfpub("build", "-d", str(dest), cwd=EXAMPLE)
     assert result.returncode == 0, result.stderr
     return dest
 
@@ -40,11 +41,9 @@ def copy_project(dest: Path) -> Path:
     """A throw-away copy of the project's inputs (specs, docs, mkdocs.yml) to build and break."""
     dest.mkdir(parents=True, exist_ok=True)
     shutil.copytree(SPECS, dest / "specs")
-    shutil.copytree(REPO / "docs", dest / "docs")
-    shutil.copy(REPO / "mkdocs.yml", dest / "mkdocs.yml")
-    hook = dest / "generator" / "site"
-    hook.mkdir(parents=True)
-    shutil.copy(REPO / "generator" / "site" / "mkdocs_hook.py", hook / "mkdocs_hook.py")
+    shutil.copytree(EXAMPLE / "docs", dest / "docs")
+    shutil.copy(EXAMPLE / "mkdocs.yml", dest / "mkdocs.yml")
+    shutil.copytree(EXAMPLE / "generator", dest / "generator", symlinks=True)  # the hook and the schema lines' target
     return dest
 
 

@@ -19,9 +19,10 @@ from sitebuild import serve
 from generator.annex.site import annex_site_files
 from generator.render.export import export_json
 from generator.validate import validate
+from example import EXAMPLE, EXAMPLE_SPECS
 
 pytestmark = pytest.mark.browser
-SPECS = REPO_ROOT / "specs"
+SPECS = EXAMPLE_SPECS
 
 SELECTION = [
     # profile, actor, options, level

@@ -22,6 +22,7 @@ from generator.annex.selection import Annex, Selected
 from generator.annex.site import builder_javascript
 from generator.render.export import export_json
 from generator.validate import validate
+from example import EXAMPLE, EXAMPLE_SPECS
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed (apt-get install nodejs); the browser test covers the page")
@@ -112,7 +113,7 @@ def test_builder_script_matches_python_with_conditions_in_words(tree, tmp_path):
 
 
 def test_builder_script_matches_python_on_the_example_specs(tmp_path):
-    result = validate(REPO_ROOT / "specs")
+    result = validate(EXAMPLE_SPECS)
     assert not result.errors, show(result.errors)
     everything = [f"{p.acronym}:{a.actor}[{','.join(c.option for c in a.options)}]" for p in result.framework.profiles.values() for a in p.actors]
     run_cases(result.framework, SPECS_CASES + [everything], "final-text", tmp_path)

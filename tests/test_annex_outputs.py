@@ -19,8 +19,9 @@ from generator.annex.office import annex_docx, annex_xlsx
 from generator.annex.selection import Annex, Selected, read_annex
 from generator.annex.site import BUILDER_JS, annex_site_files, load_annexes, validate_annexes
 from generator.validate import validate
+from example import EXAMPLE, EXAMPLE_SPECS
 
-SPECS = REPO_ROOT / "specs"
+SPECS = EXAMPLE_SPECS
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"
 STATEMENT = SPECS / "ITI" / "statements" / "example-hie-connector.yaml"
 

@@ -19,8 +19,9 @@ from conftest import REPO_ROOT, show
 from generator.annex.expand import expand
 from generator.annex.selection import check_annex, read_annex
 from generator.annex.site import validate_annexes
+from example import EXAMPLE, EXAMPLE_SPECS
 
-SPECS = REPO_ROOT / "specs"
+SPECS = EXAMPLE_SPECS
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"
 REFERENCE = Path(os.environ.get("TFPUB_IHE_REFERENCE", REPO_ROOT.parent / "shared" / "ihe-reference"))
 

@@ -21,8 +21,9 @@ from generator.annex.statement import (
     statement_html,
     statement_markdown,
 )
+from example import EXAMPLE, EXAMPLE_SPECS
 
-SPECS = REPO_ROOT / "specs"
+SPECS = EXAMPLE_SPECS
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"
 STATEMENT = SPECS / "ITI" / "statements" / "example-hie-connector.yaml"
 

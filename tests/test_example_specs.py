@@ -24,8 +24,9 @@ from conftest import REPO_ROOT, SCHEMA_DIR, kind_of, run_cli, show
 from generator.model import Framework, Profile
 from generator.supplements import framework_with_supplements
 from generator.validate import validate
+from example import EXAMPLE, EXAMPLE_SPECS
 
-SPECS = REPO_ROOT / "specs"
+SPECS = EXAMPLE_SPECS
 REFERENCE = REPO_ROOT.parent / "shared" / "ihe-reference"
 SCHEMA_LINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\s*$")
 
@@ -49,7 +50,7 @@ def test_example_validates_with_no_problems_at_all(example):
 
 
 def test_tfpub_validate_specs_exits_0():
-    done = run_cli("validate", "specs", cwd=REPO_ROOT)
+    done = run_cli("validate", "specs", cwd=EXAMPLE)
     assert done.returncode == 0, done.stdout + done.stderr
     assert "no problems" in done.stderr
 
@@ -62,13 +63,13 @@ def yaml_files() -> list[Path]:
 def test_spec_file_starts_with_a_schema_line_that_resolves(path):
     first = path.read_text(encoding="utf-8").splitlines()[0] if path.stat().st_size else ""
     match = SCHEMA_LINE.match(first)
-    assert match, f"{path.relative_to(REPO_ROOT)}: first line should be '# yaml-language-server: $schema=...', is {first!r}"
+    assert match, f"{path.relative_to(EXAMPLE)}: first line should be '# yaml-language-server: $schema=...', is {first!r}"
     target = (path.parent / match.group(1)).resolve()
-    assert target.is_file(), f"{path.relative_to(REPO_ROOT)}: schema {match.group(1)} does not exist ({target})"
-    assert target.parent == SCHEMA_DIR.resolve(), f"{path.relative_to(REPO_ROOT)}: schema is not one of generator/schemas"
+    assert target.is_file(), f"{path.relative_to(EXAMPLE)}: schema {match.group(1)} does not exist ({target})"
+    assert target.parent == SCHEMA_DIR.resolve(), f"{path.relative_to(EXAMPLE)}: schema is not one of generator/schemas"
     kind = kind_of(path.relative_to(SPECS).as_posix())
     if kind:
-        assert target.name == f"{kind}.schema.json", f"{path.relative_to(REPO_ROOT)} is a {kind} file but names {target.name}"
+        assert target.name == f"{kind}.schema.json", f"{path.relative_to(EXAMPLE)} is a {kind} file but names {target.name}"
 
 
 # --------------------------------------------------------------------------- reading the published facts

@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 
 from jsonschema import Draft202012Validator
+from example import EXAMPLE
 from sitebuild import example_site, tfpub
 
 from generator.load.schema_check import schema
 
 
 def test_export_matches_its_schema_and_the_published_copy():
-    result = tfpub("export", "specs")
+    result = tfpub("export", "specs", cwd=EXAMPLE)
     assert result.returncode == 0, result.stderr
     data = json.loads(result.stdout)
     errors = list(Draft202012Validator(schema("export")).iter_errors(data))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from lxml import html as lxml_html
+from example import EXAMPLE
 from sitebuild import REPO, SPECS, copy_project, example_site, tfpub, tree_bytes
 
 from generator.validate import validate
@@ -28,8 +29,8 @@ def test_every_entity_has_its_page():
 
 def test_two_builds_are_byte_identical(tmp_path):
     first, second = tmp_path / "one", tmp_path / "two"
-    assert tfpub("build", "-d", str(first)).returncode == 0
-    assert tfpub("build", "-d", str(second)).returncode == 0
+    assert tfpub("build", "-d", str(first), cwd=EXAMPLE).returncode == 0
+    assert tfpub("build", "-d", str(second), cwd=EXAMPLE).returncode == 0
     a, b = tree_bytes(first), tree_bytes(second)
     assert sorted(a) == sorted(b)
     assert [name for name in a if a[name] != b[name]] == []
@@ -42,8 +43,8 @@ def test_plain_mkdocs_build_gives_the_same_site(tmp_path):
     ours = example_site()
     plain = tmp_path / "plain"
     result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(REPO / "mkdocs.yml"), "-d", str(plain)],
-        cwd=REPO, capture_output=True, text=True, timeout=300,
+        [sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(EXAMPLE / "mkdocs.yml"), "-d", str(plain)],
+        cwd=EXAMPLE, capture_output=True, text=True, timeout=300,
     )
     assert result.returncode == 0, result.stderr
     a, b = tree_bytes(ours), tree_bytes(plain)

@@ -22,8 +22,9 @@ from generator.supplements.diff import DiffTable, accept, table_diff, word_diff
 from generator.supplements.document import split_sections
 from generator.supplements.incorporate import incorporate
 from generator.validate import validate
+from example import EXAMPLE, EXAMPLE_SPECS
 
-SPECS = REPO_ROOT / "specs"
+SPECS = EXAMPLE_SPECS
 
 
 # --------------------------------------------------------------------------- helpers
