@@ -23,10 +23,10 @@ from typing import Any
 
 import pytest
 import yaml
+from example import EXAMPLE_SPECS
 
 from generator.problems import Problem
 from generator.validate import Validation, validate
-from example import EXAMPLE, EXAMPLE_SPECS
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = REPO_ROOT / "generator" / "schemas"

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
 from example import EXAMPLE, EXAMPLE_SPECS
 
 REPO = Path(__file__).resolve().parents[1]

@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from browser import browser_page
 from conftest import REPO_ROOT, run_cli, show
+from example import EXAMPLE_SPECS
 from sitebuild import serve
 
 from generator.annex.site import annex_site_files
 from generator.render.export import export_json
 from generator.validate import validate
-from example import EXAMPLE, EXAMPLE_SPECS
 
 pytestmark = pytest.mark.browser
 SPECS = EXAMPLE_SPECS

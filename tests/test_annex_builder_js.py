@@ -14,7 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT, show
+from conftest import show
+from example import EXAMPLE_SPECS
 
 from generator.annex import render
 from generator.annex.expand import expand
@@ -22,7 +23,6 @@ from generator.annex.selection import Annex, Selected
 from generator.annex.site import builder_javascript
 from generator.render.export import export_json
 from generator.validate import validate
-from example import EXAMPLE, EXAMPLE_SPECS
 
 NODE = shutil.which("node") or shutil.which("nodejs")
 pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed (apt-get install nodejs); the browser test covers the page")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, run_cli, show
+from example import EXAMPLE_SPECS
 
 from generator.annex import render
 from generator.annex.expand import CONFORMANCE, expand
@@ -19,7 +20,6 @@ from generator.annex.office import annex_docx, annex_xlsx
 from generator.annex.selection import Annex, Selected, read_annex
 from generator.annex.site import BUILDER_JS, annex_site_files, load_annexes, validate_annexes
 from generator.validate import validate
-from example import EXAMPLE, EXAMPLE_SPECS
 
 SPECS = EXAMPLE_SPECS
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"

@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, show
+from example import EXAMPLE_SPECS
 
 from generator.annex.expand import expand
 from generator.annex.selection import check_annex, read_annex
 from generator.annex.site import validate_annexes
-from example import EXAMPLE, EXAMPLE_SPECS
 
 SPECS = EXAMPLE_SPECS
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"

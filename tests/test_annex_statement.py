@@ -7,6 +7,7 @@ import json
 
 import pytest
 from conftest import REPO_ROOT, run_cli, show
+from example import EXAMPLE_SPECS
 
 from generator.annex.expand import expand
 from generator.annex.selection import Selected, Statement, read_annex, read_statement
@@ -21,7 +22,6 @@ from generator.annex.statement import (
     statement_html,
     statement_markdown,
 )
-from example import EXAMPLE, EXAMPLE_SPECS
 
 SPECS = EXAMPLE_SPECS
 ANNEX = SPECS / "ITI" / "annexes" / "regional-document-sharing.yaml"

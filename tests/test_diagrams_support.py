@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
+from example import EXAMPLE_SPECS  # noqa: F401 - the committed example, for the diagram tests
 from lxml import etree
 
 from generator.diagrams import runtime
-from example import EXAMPLE_SPECS  # noqa: F401 - the committed example, for the diagram tests
 
 SVG = "{http://www.w3.org/2000/svg}"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from lsp import SERVER, LanguageServer
 from example import EXAMPLE
+from lsp import SERVER, LanguageServer
 
 pytestmark = pytest.mark.skipif(
     not SERVER.exists() or not shutil.which("node"),

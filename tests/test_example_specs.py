@@ -20,11 +20,11 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO_ROOT, SCHEMA_DIR, kind_of, run_cli, show
+from example import EXAMPLE, EXAMPLE_SPECS
 
 from generator.model import Framework, Profile
 from generator.supplements import framework_with_supplements
 from generator.validate import validate
-from example import EXAMPLE, EXAMPLE_SPECS
 
 SPECS = EXAMPLE_SPECS
 REFERENCE = REPO_ROOT.parent / "shared" / "ihe-reference"

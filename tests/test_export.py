@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from jsonschema import Draft202012Validator
 from example import EXAMPLE
+from jsonschema import Draft202012Validator
 from sitebuild import example_site, tfpub
 
 from generator.load.schema_check import schema

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lxml import html as lxml_html
 from example import EXAMPLE
+from lxml import html as lxml_html
 from sitebuild import REPO, SPECS, copy_project, example_site, tfpub, tree_bytes
 
 from generator.validate import validate

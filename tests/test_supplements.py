@@ -14,6 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import REPO_ROOT, run_cli, show
+from example import EXAMPLE_SPECS
 
 from generator.render import pages, views
 from generator.render.export import export_json
@@ -22,7 +23,6 @@ from generator.supplements.diff import DiffTable, accept, table_diff, word_diff
 from generator.supplements.document import split_sections
 from generator.supplements.incorporate import incorporate
 from generator.validate import validate
-from example import EXAMPLE, EXAMPLE_SPECS
 
 SPECS = EXAMPLE_SPECS
 
