@@ -51,7 +51,7 @@ def _standalone_links(body: str) -> str:
     return _LINK.sub(sub, body)
 
 
-TOC_DEPTH = 4  # the contents list volumes (h2), chapters and transactions (h3) and their sections (h4)
+TOC_DEPTH = 5  # the contents list volumes (h2), chapters and transactions (h3), their sections (h4) and subsections (h5: an amended option is one)
 
 
 @dataclass
