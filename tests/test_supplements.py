@@ -599,17 +599,37 @@ def test_changed_chapters_carry_a_note_linking_to_the_supplement(site):
     assert "ITI/volume-1/PDQm.md" not in site.files and "ITI/volume-2/ITI-61.md" not in site.files
 
 
-def test_every_section_has_a_prefilled_comment_link(site):
+def test_one_prefilled_comment_link_per_numbered_section_not_per_heading(site):
     page = site.files["ITI/supplements/XDS.b-on-demand.md"]
-    headings = [line for line in page.splitlines() if re.match(r"^#{2,6} ", line)]
+    lines = page.splitlines()
+    commented = [lines[n - 2] for n, line in enumerate(lines) if line.startswith('<p class="tfpub-comment">')]
     links = re.findall(r'<p class="tfpub-comment"><a href="([^"]+)"', page)
-    assert len(links) == len(headings) > 10
+    assert all(re.match(r"^#{2,6} ", h) for h in commented)  # each link right under its heading
+    titles = [re.sub(r"^#+ | \{ #.*$", "", h) for h in commented]
+    # chapters, transactions and their first-level sections, every section an instruction adds or amends
+    for shown in ("10.1 XDS.b Actors, Transactions, and Content Modules", "10.2.12 On-Demand Documents Option", "3.61 Register On-Demand Document Entry [ITI-61]", "3.61.4 Messages", "Open Issues and Questions"):
+        assert shown in titles, shown
+    # not under every heading: the message subsections of a new transaction are commented through 3.61.4
+    assert not any(t.startswith("3.61.4.1") for t in titles) and "Foreword" not in titles
+    headings = [line for line in lines if re.match(r"^#{2,6} ", line)]
+    assert 10 < len(links) < len(headings)
+    assert len(set(titles)) == len(titles)
     link = html.unescape(next(l for l in links if "10.2.12" in l))
     query = parse_qs(urlsplit(link).query)
     assert link.startswith("https://tracker.example.org/ITI/issues/new?")
     assert query["title"] == ["[XDS.b-on-demand] 10.2.12 On-Demand Documents Option"]
     assert "Revision 1.0, Trial Implementation" in query["body"][0]
     assert " " not in link and "\n" not in link
+
+
+def test_new_items_carry_the_supplements_status_and_editors_read_plainly(site):
+    odd = site.files["ITI/supplements/XDS.b-on-demand.md"]
+    assert "ITI TF-2: 3.61 &middot; Trial Implementation" in odd  # the domain is Final Text; the new transaction is not
+    assert "&middot; Final Text" not in odd
+    pdqm = site.files["ITI/supplements/PDQm.md"]
+    assert "ITI TF-2: 3.78 &middot; Trial Implementation" in pdqm and "ITI TF-2: 3.119 &middot; Trial Implementation" in pdqm
+    assert "Editor: ITI Technical Committee, tfpub example framework (not an IHE publication)</p>" in pdqm
+    assert "))" not in pdqm.split('<div class="tfpub-supplement-cover">')[1].split("</div>")[0]
 
 
 # --------------------------------------------------------------------------- the command line

@@ -85,7 +85,7 @@ def list_(specs: Path) -> None:
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: ID.FORMAT; '-' for standard output, md and html only).")
 def build(supplement_id: str, specs: Path, fmt: str, output: Path | None) -> None:
     """Build the supplement document ID, for circulation outside the site."""
-    from .printing import PdfError, print_html, print_pdf
+    from .printing import PdfError, print_html, print_pdf, running_texts
 
     doc, env = _document(specs, supplement_id)
     name = supplement_id.rpartition("/")[2]
@@ -98,7 +98,8 @@ def build(supplement_id: str, specs: Path, fmt: str, output: Path | None) -> Non
         if str(output) == "-":
             raise click.UsageError("a PDF cannot go to standard output; give -o FILE")
         try:
-            print_pdf(text, output)
+            header, footer = running_texts(doc)
+            print_pdf(text, output, header=header, footer=footer)
         except PdfError as exc:
             click.echo(f"tfpub supplement: {exc}", err=True)
             sys.exit(EXIT_USAGE)

@@ -92,7 +92,8 @@ class SupplementDocument:
     instructions: list[Instruction] = field(default_factory=list)
     before_pages: dict[str, str] = field(default_factory=dict)  # volume pages of the base that change
     after_pages: dict[str, str] = field(default_factory=dict)  # the same pages, and the new ones, as amended
-    markdown: str = ""  # the site page
+    markdown: str = ""  # the site page: its title, the cover block, then ``body``
+    body: str = ""  # the document from the Foreword on (Markdown), as print and other formats lay it out after their own cover
 
     @property
     def framework(self) -> Framework:
@@ -145,7 +146,15 @@ class Renderer:
         return render_page(self.env, page)
 
 
-def compute_instructions(base: Framework, applied: Applied, domain: str, renderer: Renderer) -> tuple[list[Instruction], dict, dict]:
+def _with_status(page: views.Page, status: str) -> views.Page:
+    """``page`` labelled with ``status``: a new item is at the status of the supplement that brings it."""
+    context = dict(page.context)
+    if "status" in context:
+        context["status"] = STATUS_LABELS[status]
+    return views.Page(page.src, page.template, page.title, views.banner(status), context)
+
+
+def compute_instructions(base: Framework, applied: Applied, domain: str, renderer: Renderer, status: str = "") -> tuple[list[Instruction], dict, dict]:
     new_fw = applied.framework
     before = volume_pages(base, domain)
     after = volume_pages(new_fw, domain)
@@ -156,7 +165,9 @@ def compute_instructions(base: Framework, applied: Applied, domain: str, rendere
         text = renderer.render(page)
         if src not in before:
             after_md[src] = text
-            shown = "".join(s.text for s in split_sections(text) if s.level <= 1 or s.number)  # not tfpub's own indexes ("Used by")
+            # what the supplement shows of a new page carries the supplement's status, not the one the volumes will give it
+            shown_text = renderer.render(_with_status(page, status)) if status else text
+            shown = "".join(s.text for s in split_sections(shown_text) if s.level <= 1 or s.number)  # not tfpub's own indexes ("Used by")
             instructions.append(Instruction(volume, "add", _page_number(new_fw, src), page.title.split(" ", 1)[-1], src, "", text, shown))
             continue
         old_page = before[src][1]
@@ -341,16 +352,41 @@ def comment_url(tracker: str, supp: Supplement, section: str) -> str:
     return tracker.replace("{title}", quote(title, safe="")).replace("{body}", quote(body, safe=""))
 
 
-def add_comment_links(markdown: str, tracker: str, supp: Supplement) -> str:
-    """A 'comment' link under every section heading, opening a prefilled issue in the tracker."""
-    out = []
-    for line in markdown.splitlines():
-        out.append(line)
+COMMENTED_FRONT = {"introduction", "open-issues", "appendix-a", "appendix-b", "appendix-d"}
+COMMENTED_LEVEL = SHIFT + 2  # a page's title (###) and its numbered sections (####); deeper ones are commented there
+
+
+def commented(markdown: str) -> list[int]:
+    """The lines of the headings that get a comment link: one per numbered section, not one per heading.
+
+    Those are the chapters, transactions and content modules and their first-level
+    sections, every section an editor instruction adds or amends (however deep),
+    and the parts of the front matter there is something to comment on. Deeper
+    subsections (38.1.1.1, 3.78.4.1.2 Message Semantics) are commented through the
+    section they belong to, whose comment names them by line."""
+    out, after_instruction = [], False
+    for n, line in enumerate(markdown.splitlines()):
+        if line.startswith('<div class="tfpub-editor"'):
+            after_instruction = True
+            continue
         m = HEADING.match(line)
-        if m and len(m.group(1)) >= 2:
-            url = comment_url(tracker, supp, html.unescape(m.group(2)))  # the heading as readers see it
-            out += ["", f'<p class="tfpub-comment"><a href="{html.escape(url)}" title="Open a public comment on this section">Comment on this section</a></p>']
-    return "\n".join(out) + "\n"
+        if not m:
+            continue
+        level, numbered = len(m.group(1)), bool(NUMBERED.match(html.unescape(m.group(2))))
+        if (numbered and (level <= COMMENTED_LEVEL or after_instruction)) or m.group(3) in COMMENTED_FRONT:
+            out.append(n)
+        after_instruction = False
+    return out
+
+
+def add_comment_links(markdown: str, tracker: str, supp: Supplement) -> str:
+    """A 'comment' link under each commented section's heading (:func:`commented`), opening a prefilled issue in the tracker."""
+    lines = markdown.splitlines()
+    for n in reversed(commented(markdown)):
+        m = HEADING.match(lines[n])
+        url = comment_url(tracker, supp, html.unescape(m.group(2)))  # the heading as readers see it
+        lines[n + 1 : n + 1] = ["", f'<p class="tfpub-comment"><a href="{html.escape(url)}" title="Open a public comment on this section">Comment on this section</a></p>']
+    return "\n".join(lines) + "\n"
 
 
 def build_document(
@@ -371,7 +407,7 @@ def build_document(
         raise SupplementError([p for p in applied.problems if p.is_error])
     renderer = renderer or Renderer(env)
     doc = SupplementDocument(supp, base, applied)
-    doc.instructions, doc.before_pages, doc.after_pages = compute_instructions(base, applied, supp.domain, renderer)
+    doc.instructions, doc.before_pages, doc.after_pages = compute_instructions(base, applied, supp.domain, renderer, supp.status)
     page = site_paths.supplement_page(supp.domain, supp.id)
     fw = applied.framework
     placer = Placer(page, local_anchors(doc.instructions), site_srcs(base), set(doc.after_pages))
@@ -400,17 +436,20 @@ def build_document(
         "open_issues": [views.Section("", f"issue-{site_paths.anchor_slug(i.id)}", i.id, placer.relink(md(i.text, fw, page), page)) for i in supp.open_issues],
         "closed_issues": [views.Section("", f"issue-{site_paths.anchor_slug(i.id)}", i.id, placer.relink(md(i.text, fw, page), page)) for i in supp.closed_issues],
         "editors": supp.editors,
+        "comments_due": supp.comments_due if supp.status == "public-comment" else "",
         "appendix": {k: _relinked_table(t, placer, page) for k, t in _appendix_tables(doc, page).items()},
         "volumes": volumes,
         "downloads": [Markup(f'<a href="{html.escape(site_paths.url_link(page, target))}">{plain_text.inline(label)}</a>') for label, target in (downloads or [])],
         "legend": {"added": inserted("added text"), "removed": Markup("<del>removed text</del>")},
     }
     title = supp.title
-    text = render_page(env, views.Page(page, "supplement.md.j2", title, views.banner(supp.status), context))
+    front = render_page(env, views.Page(page, "supplement.md.j2", title, views.banner(supp.status), {**context, "part": "front"}))
+    body = render_page(env, views.Page(page, "supplement.md.j2", title, views.banner(supp.status), {**context, "part": "body"}))
     tracker = base.domains[supp.domain].publishing.get("issue_tracker", "")
     if tracker.lower().startswith(("http://", "https://")) and supp.is_open:  # the schema allows http(s) only; never a script link
-        text = add_comment_links(text, tracker, supp)
-    doc.markdown = text
+        body = add_comment_links(body, tracker, supp)
+    doc.body = body
+    doc.markdown = front.rstrip("\n") + "\n\n" + body
     return doc
 
 

@@ -89,6 +89,7 @@ class Supplement:
     applies_to: str
     doc: Document
     introduction: str = ""
+    comments_due: str = ""  # Public Comment: the end of the comment period (YYYY-MM-DD), on the cover
     editors: list[Editor] = field(default_factory=list)
     open_issues: list[Issue] = field(default_factory=list)
     closed_issues: list[Issue] = field(default_factory=list)
@@ -200,6 +201,7 @@ def load_supplement(folder: Path, domain: str, root: Path | None = None) -> tupl
         applies_to=d["applies_to"]["revision"],
         doc=meta,
         introduction=d.get("introduction", ""),
+        comments_due=d.get("comments_due", ""),
         editors=[Editor(e["name"], e.get("organization", ""), e.get("email", "")) for e in d.get("editors", [])],
         open_issues=[Issue(i["id"], i["text"]) for i in d.get("open_issues", [])],
         closed_issues=[Issue(i["id"], i["text"]) for i in d.get("closed_issues", [])],
@@ -233,6 +235,10 @@ def load_supplement(folder: Path, domain: str, root: Path | None = None) -> tupl
         else:
             places = f"{META}, {AMENDMENTS}, glossary.yaml, standards.yaml, " + ", ".join(f"{f}/" for f in sorted(FOLDER_KINDS))
             problems.append(warning(Loc(shown), f"not a recognised supplement file, so it is not read; a supplement holds {places}", "unknown-file"))
+    if supp.comments_due and supp.status != "public-comment":
+        problems.append(warning(meta.loc(("comments_due",), key=True), f"comments_due is printed only on a Public Comment supplement, and this one is {d['status']}: remove it, or set status: public-comment", "supplement-comments-due"))
+    elif supp.comments_due and supp.comments_due < supp.date:
+        problems.append(error(meta.loc(("comments_due",)), f"comments are due on {supp.comments_due}, before the supplement's date {supp.date}: give the last day of the comment period", "supplement-comments-due"))
     if broken or any(p.is_error for p in problems):
         return None, problems
     return supp, problems

@@ -12,37 +12,30 @@ import html
 import os
 import re
 import shutil
-import subprocess
 import tempfile
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
 import markdown
+from markupsafe import Markup
 
 from ..model import STATUS_LABELS
+from ..render.views import STATUS_NOTES
+from .chromium import PrintOptions, ProtocolError, log_tail, print_to_pdf
 from .document import SupplementDocument
 
-PRINT_CSS = """
-@page { size: A4; margin: 20mm 18mm 22mm; }
-body { font-family: "DejaVu Sans", Arial, Helvetica, sans-serif; font-size: 10pt; line-height: 1.4; color: #000; max-width: 60em; margin: 2em auto; padding: 0 1em; }
-h1 { font-size: 18pt; } h2 { font-size: 14pt; margin-top: 1.6em; } h3 { font-size: 12pt; } h4, h5, h6 { font-size: 10.5pt; }
-h1, h2, h3, h4, h5, h6 { break-after: avoid; }
-table { border-collapse: collapse; width: 100%; margin: 0.5em 0; font-size: 9pt; }
-th, td { border: 1px solid #888; padding: 3px 5px; vertical-align: top; text-align: left; }
-th { background: #eee; }
-caption { font-weight: 700; text-align: left; padding: 4px 0; caption-side: top; }
-.tfpub-table, figure { break-inside: avoid; }
-.tfpub-note { font-size: 8.5pt; margin: 2px 0; }
-.tfpub-meta { color: #444; font-size: 9pt; }
-.tfpub-status { border: 1px solid #000; padding: 6px 10px; margin: 0 0 1em; }
-a { color: inherit; }
-a[href^="http"]::after { content: " <" attr(href) ">"; font-size: 8pt; }
-@media screen { .tfpub-comment a::after { content: none; } }
-"""
+def _css(name: str) -> str:
+    return resources.files("generator.supplements").joinpath(name).read_text(encoding="utf-8")
 
 
 def supplement_css() -> str:
-    return resources.files("generator.supplements").joinpath("supplement.css").read_text(encoding="utf-8")
+    """The change markup and cover styles, shared by the site and print."""
+    return _css("supplement.css")
+
+
+def print_css() -> str:
+    return _css("supplement.css") + "\n" + _css("print.css")
 
 
 _LINK = re.compile(r'<a href="([^"]*)"[^>]*>(.*?)</a>', re.S)
@@ -58,18 +51,82 @@ def _standalone_links(body: str) -> str:
     return _LINK.sub(sub, body)
 
 
+TOC_DEPTH = 5  # the contents list volumes (h2), chapters and transactions (h3), their sections (h4) and subsections (h5: an amended option is one)
+
+
+@dataclass
+class TocEntry:
+    level: int
+    anchor: str
+    title: str  # HTML
+    children: list["TocEntry"] = field(default_factory=list)
+
+
+def _toc(tokens: list[dict], skip: set[str]) -> list[TocEntry]:
+    out = []
+    for t in tokens:
+        if t["id"] in skip or t["level"] > TOC_DEPTH:
+            continue
+        out.append(TocEntry(t["level"], t["id"], html.escape(html.unescape(t["name"]), quote=False), _toc(t["children"], skip)))
+    return out
+
+
+def _split_after_foreword(body: str) -> tuple[str, str]:
+    """The foreword, and the rest: the contents go between them."""
+    at = re.search(r'<h2[^>]*\bid="introduction"', body)
+    return (body[: at.start()], body[at.start() :]) if at else ("", body)
+
+
+def cover(doc: SupplementDocument) -> dict:
+    """What the cover page says, as plain values (the template escapes them)."""
+    supp = doc.supplement
+    domain = doc.base.domains[supp.domain]
+    return {
+        "framework": f"{domain.title} ({domain.acronym})",
+        "title": supp.title,
+        "revision": f"Revision {supp.revision} \u2013 {STATUS_LABELS[supp.status]}",
+        "status": STATUS_LABELS[supp.status],
+        "date": supp.date,
+        "comments_due": supp.comments_due if supp.status == "public-comment" else "",
+        "applies_to": f"{domain.title}, Revision {supp.applies_to}",
+        "editors": [", ".join(x for x in (e.name, e.organization) if x) + (f" <{e.email}>" if e.email else "") for e in supp.editors],
+        "note": STATUS_NOTES.get(supp.status, ""),
+    }
+
+
+def running_texts(doc: SupplementDocument) -> tuple[str, str]:
+    """The running header and footer (HTML templates for Chromium's print; Chromium fills in the page numbers)."""
+    supp = doc.supplement
+    domain = doc.base.domains[supp.domain]
+    esc = lambda s: html.escape(s, quote=True)  # noqa: E731
+    box = 'style="font-family: \'DejaVu Sans\', Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 16mm 0 26mm; display: flex; justify-content: space-between; gap: 6mm;"'
+    header = f'<div {box}><span>{esc(domain.acronym)} Supplement \u2013 {esc(supp.title)}</span><span>{esc(STATUS_LABELS[supp.status])}</span></div>'
+    footer = (
+        f'<div {box}><span>Rev. {esc(supp.revision)} \u2013 {esc(supp.date)}</span>'
+        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
+        f"<span>{esc(domain.title)}</span></div>"
+    )
+    return header, footer
+
+
 def print_html(doc: SupplementDocument, env) -> str:
-    """The whole supplement as one self-contained HTML page."""
+    """The whole supplement as one self-contained HTML page: cover, foreword, contents, the body.
+
+    Public Comment supplements have their lines numbered, for comments that cite them."""
     converter = markdown.Markdown(extensions=["attr_list", "tables", "md_in_html", "toc", "def_list"], output_format="html")
-    body = _standalone_links(converter.convert(doc.markdown))
+    body = _standalone_links(converter.convert(doc.body))
+    foreword, rest = _split_after_foreword(body)
     supp = doc.supplement
     domain = doc.base.domains[supp.domain]
     template = env.get_template("supplement-print.html.j2")
     return template.render(
         title=f"{domain.acronym} Supplement: {supp.title}",
-        subtitle=f"Revision {supp.revision} \u2013 {STATUS_LABELS[supp.status]}, {supp.date}",
-        css=PRINT_CSS + supplement_css(),
-        body=body,
+        cover=cover(doc),
+        css=print_css(),
+        foreword=Markup(foreword),
+        toc=_toc(converter.toc_tokens, {"foreword"}),
+        body=Markup(rest),
+        lined=supp.status == "public-comment",
     )
 
 
@@ -89,8 +146,9 @@ def find_chromium() -> str | None:
     return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
 
 
-def print_pdf(html_text: str, out: Path, *, timeout: float = 180) -> Path:
-    """Print ``html_text`` to ``out`` as PDF with headless Chromium. Raises PdfError with a clear message."""
+def print_pdf(html_text: str, out: Path, *, timeout: float = 180, header: str = "", footer: str = "") -> Path:
+    """Print ``html_text`` to ``out`` as PDF with headless Chromium, with the running ``header`` and ``footer``
+    (templates: see :func:`running_texts`). Raises PdfError with a clear message."""
     browser = find_chromium()
     if browser is None:
         raise PdfError(
@@ -103,29 +161,23 @@ def print_pdf(html_text: str, out: Path, *, timeout: float = 180) -> Path:
     with tempfile.TemporaryDirectory(prefix="tfpub-pdf-") as tmp:
         page = Path(tmp) / "supplement.html"
         page.write_text(html_text, encoding="utf-8")
-        target = Path(tmp) / "supplement.pdf"
-        command = [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            f"--user-data-dir={Path(tmp) / 'profile'}",
-            "--no-pdf-header-footer",
-            f"--print-to-pdf={target}",
-            page.as_uri(),
-        ]
+        profile = Path(tmp) / "profile"
         try:
-            done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            raise PdfError(f"Chromium did not finish printing within {timeout:.0f} s")
+            data = print_to_pdf(browser, page, profile, PrintOptions(header, footer), timeout=timeout)
+        except ProtocolError as exc:
+            detail = log_tail(profile)
+            raise PdfError(f"Chromium printed no PDF ({exc})" + (f": {detail}" if detail else ""))
         except OSError as exc:
             raise PdfError(f"cannot run Chromium ({browser}): {exc}")
-        if not target.is_file() or target.stat().st_size == 0:
-            detail = (done.stderr or done.stdout).strip().splitlines()[-3:]
-            raise PdfError(f"Chromium printed no PDF (exit {done.returncode}): {' '.join(detail)}")
-        shutil.move(str(target), out)
+        if not data.startswith(b"%PDF"):
+            raise PdfError("Chromium printed no PDF: its answer is not a PDF")
+        partial = out.with_name(out.name + ".part")
+        partial.write_bytes(data)
+        os.replace(partial, out)  # never a half-written PDF under the real name
     return out
+
+
+def print_document(doc: SupplementDocument, env, out: Path, *, timeout: float = 180) -> Path:
+    """The supplement's PDF: its print HTML, with the running header and footer."""
+    header, footer = running_texts(doc)
+    return print_pdf(print_html(doc, env), out, timeout=timeout, header=header, footer=footer)

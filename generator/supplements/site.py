@@ -26,7 +26,7 @@ from ..render.tables import Cell, Table, a
 from .check import Checked, check_all, remembered
 from .document import Renderer, SupplementDocument, build_document
 from .model import SupplementError
-from .printing import print_html, print_pdf, supplement_css
+from .printing import print_html, print_pdf, running_texts, supplement_css
 
 STYLESHEET = "assets/tfpub-supplement.css"
 PDF_SWITCH = "TFPUB_SUPPLEMENT_PDF"
@@ -99,7 +99,8 @@ def supplement_site_files(fw: Framework, specs_root: Path, env) -> dict[str, str
             import tempfile
 
             with tempfile.TemporaryDirectory() as tmp:
-                out = print_pdf(printable, Path(tmp) / "out.pdf")
+                header, footer = running_texts(doc)
+                out = print_pdf(printable, Path(tmp) / "out.pdf", header=header, footer=footer)
                 files[print_file(supp.domain, supp.id, "pdf")] = out.read_bytes()
     for domain in sorted({c.supplement.domain for c in checked}):
         files[index_page(domain)] = _index(fw, domain, [c for c in checked if c.supplement.domain == domain], env)
