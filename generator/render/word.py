@@ -527,13 +527,13 @@ def fit_widths(texts: list[list[str]], total: int, header_rows: int = 0) -> list
     for r, row in enumerate(texts):
         for c, text in enumerate(row):
             longest_word = max((len(w) for w in text.split()), default=0)
-            words[c] = max(words[c], longest_word)
+            words[c] = max(words[c], longest_word * (1.15 if r < header_rows else 1))  # headings are bold
             if len(text) <= SHORT_CELL and r >= header_rows:
                 shorts[c] = max(shorts[c], len(text))
             if r >= header_rows:  # a heading may wrap between its words
                 longs[c] = max(longs[c], min(len(text), 60))
     char, pad = 110, 240  # twips per character at 10 pt (a wider substitute font included), a cell's two margins
-    hard = [w * char + pad for w in words]
+    hard = [w * (char + 15) + pad for w in words]  # a word must fit whole, in a bold heading too
     soft = [max(h, s * char + pad) for h, s in zip(hard, shorts)]
     want = [max(s, n * char + pad) for s, n in zip(soft, longs)]
     widths = _share(total, [hard, soft, want])
@@ -656,6 +656,9 @@ def _styles(document) -> None:
         h.font.color.rgb = RGBColor(0, 0, 0)
         h.font.italic = False
         h.font.bold = True
+        fonts = h.element.rPr.find(_qn("w:rFonts"))
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(_qn(theme), None)  # a theme font would win over Arial in Word
     editor = styles.add_style("Editor Instruction", WD_STYLE_TYPE.PARAGRAPH)
     editor.base_style = normal
     editor.font.italic = True
