@@ -184,6 +184,40 @@ def export(specs: Path, fmt: str, output: Path | None) -> None:
         click.echo(text, nl=False)
 
 
+@cli.command()
+@click.argument("specs", type=click.Path(path_type=Path), default="specs")
+@click.option("--profile", default="", help="One Volume 1 chapter: the profile's acronym (XDS.b).")
+@click.option("--transaction", default="", help="One Volume 2 section: the transaction's id (ITI-18).")
+@click.option("--content", default="", help="One Volume 3 section: the content module's id.")
+@click.option("--volume", type=click.IntRange(1, 3), help="A whole volume (1, 2 or 3), with title page and contents.")
+@click.option("--domain", default="", help="The domain of --volume (needed when SPECS holds several).")
+@click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: the acronym, id or DOMAIN-TF-N, .docx).")
+def docx(specs: Path, profile: str, transaction: str, content: str, volume: int | None, domain: str, output: Path | None) -> None:
+    """A volume, chapter or section of SPECS as Word (.docx), from the same pages as the site.
+
+    For a supplement's document: 'tfpub supplement build ID --format docx'.
+    """
+    from .render.pages import environment
+    from .render.word import write_atomic
+    from .render.word_pages import WordSelectionError, select, selection_docx
+    from .site.publish import template_dirs
+
+    chosen = [x for x in (profile, transaction, content, volume) if x]
+    if len(chosen) != 1:
+        raise click.UsageError("give exactly one of --profile, --transaction, --content or --volume")
+    framework = load_or_exit(specs)
+    try:
+        selection = select(framework, profile=profile, transaction=transaction, content=content, volume=volume or 0, domain=domain)
+    except WordSelectionError as exc:
+        click.echo(f"tfpub docx: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    env = environment(template_dirs(specs.resolve()))
+    data = selection_docx(framework, env, selection, Path(".tfpub-cache").resolve())
+    output = output or Path(f"{profile or transaction or content or f'{selection.domain}-TF-{volume}'}.docx")
+    write_atomic(output, data)
+    click.echo(f"wrote {output}", err=True)
+
+
 # Commands contributed by subpackages, one line each.
 cli.add_command(annex_group)
 cli.add_command(doctor)

@@ -15,7 +15,7 @@ import click
 from ..cli_common import EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
 from ..model import STATUS_LABELS
 
-FORMATS = ("md", "html", "pdf")
+FORMATS = ("md", "html", "pdf", "docx")
 
 
 @click.group()
@@ -81,15 +81,26 @@ def list_(specs: Path) -> None:
 @supplement.command()
 @click.argument("supplement_id", metavar="ID")
 @_specs_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="md: the site page; html: one print-ready page; pdf: printed by headless Chromium.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="md: the site page; html: one print-ready page; pdf: printed by headless Chromium; docx: Word, changes as revisions.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: ID.FORMAT; '-' for standard output, md and html only).")
-def build(supplement_id: str, specs: Path, fmt: str, output: Path | None) -> None:
+@click.option("--markup", type=click.Choice(["revisions", "formatting"]), default="revisions", show_default=True,
+              help="docx only: changes as Word revisions (accept or reject them in Word), or as bold-underline and strikethrough formatting.")
+def build(supplement_id: str, specs: Path, fmt: str, output: Path | None, markup: str = "revisions") -> None:
     """Build the supplement document ID, for circulation outside the site."""
     from .printing import PdfError, print_html, print_pdf, running_texts
 
     doc, env = _document(specs, supplement_id)
     name = supplement_id.rpartition("/")[2]
     output = output or Path(f"{name}.{fmt}")
+    if fmt == "docx":
+        from ..render.word import write_atomic
+        from .word import supplement_docx
+
+        if str(output) == "-":
+            raise click.UsageError("a Word document cannot go to standard output; give -o FILE")
+        write_atomic(output, supplement_docx(doc, markup=markup))
+        click.echo(f"wrote {output}", err=True)
+        return
     if fmt == "md":
         text = doc.markdown
     else:

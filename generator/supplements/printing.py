@@ -25,6 +25,7 @@ from ..render.views import STATUS_NOTES
 from .chromium import PrintOptions, ProtocolError, log_tail, print_to_pdf
 from .document import SupplementDocument
 
+
 def _css(name: str) -> str:
     return resources.files("generator.supplements").joinpath(name).read_text(encoding="utf-8")
 
