@@ -1,0 +1,106 @@
+"""Killing ``tfpub build`` at any moment never leaves a missing or partial site/, nor debris.
+
+The real command is started on a copy of the example and killed with SIGKILL
+(its whole process group, Java included) at moments spread over a build's
+duration, again and again. After each kill site/ must be a complete build: the
+specs do not change, builds are byte-identical, so it must equal the first build
+byte for byte. After the next build that is allowed to finish, no staging folder
+or temporary file may remain, and site/ has the directory modes the umask gives.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+
+from sitebuild import copy_project, tfpub, tree_bytes
+
+KILLS = 10
+BUDGET = 60  # seconds of killing at most; the kills come in random order, so a cut drops random moments
+
+
+def _debris(project) -> list[str]:
+    found = [p.name for p in project.iterdir() if p.name.startswith((".site-build-", ".site-old", ".site-"))]
+    cache = project / ".tfpub-cache"
+    if cache.is_dir():
+        found += [p.relative_to(project).as_posix() for p in cache.rglob("*") if p.name.startswith(("render-", ".tmp-", "tmp"))]
+    return found
+
+
+def _git_ignored(project, name: str) -> bool:
+    """Whether git, in a repository at ``project``, would leave ``name`` out of ``git status``."""
+    out = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all", "--", name], cwd=project, capture_output=True, text=True, check=True)
+    return out.stdout.strip() == ""
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    """A copy of the example in a git repository, built once (which also fills the diagram cache)."""
+    project = copy_project(tmp_path_factory.mktemp("kill") / "project")
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    assert tfpub("build", cwd=project).returncode == 0
+    return project
+
+
+def test_a_killed_build_leaves_a_complete_site_and_the_next_one_cleans_up(project):
+    reference = tree_bytes(project / "site")
+    started = time.monotonic()
+    assert tfpub("build", cwd=project).returncode == 0
+    duration = time.monotonic() - started
+
+    rng = random.Random(10)
+    delays = [duration * (0.15 + 1.0 * (i + rng.random()) / KILLS) for i in range(KILLS)]
+    rng.shuffle(delays)
+    leftovers_seen = ignored = kills = 0
+    deadline = time.monotonic() + BUDGET
+    for delay in delays:
+        if kills >= 6 and time.monotonic() + delay > deadline:
+            break  # a slow, shared machine: enough moments were tried
+        kills += 1
+        proc = subprocess.Popen([sys.executable, "-m", "generator", "build"], cwd=project, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+        time.sleep(delay)
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass  # it had finished already
+        proc.wait(timeout=30)
+
+        site = project / "site"
+        assert site.is_dir(), f"no site/ after a kill at {delay:.2f} s"
+        assert (site / "index.html").is_file() and (site / "ITI/actors/time-client/index.html").is_file()
+        assert tree_bytes(site) == reference, f"site/ is not a complete build after a kill at {delay:.2f} s"
+        for leftover in (p for p in project.iterdir() if p.name.startswith(".site-build-")):
+            leftovers_seen += 1
+            ignored += _git_ignored(project, leftover.name)
+
+    assert leftovers_seen > 0, "no kill fell inside a build: the test did not test anything"
+    assert ignored == leftovers_seen, "a killed build's staging folder shows in git status"
+
+    result = tfpub("build", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert _debris(project) == []
+    assert tree_bytes(project / "site") == reference
+    umask = os.umask(0)
+    os.umask(umask)
+    assert _dir_modes(project / "site") == {0o777 & ~umask}  # 0755 under the usual umask 022, as mkdocs gives
+
+
+def _dir_modes(site) -> set[int]:
+    return {stat.S_IMODE(p.stat().st_mode) for p in [site, *site.rglob("*")] if p.is_dir()}
+
+
+def test_site_folders_get_the_modes_the_umask_gives(project):
+    """A stricter umask than the usual 022 gives stricter folders: the build takes the umask, not a fixed mode."""
+    proc = subprocess.run(
+        [sys.executable, "-c", "import os, sys; os.umask(0o027); from generator.cli import cli; sys.argv = ['tfpub', 'build']; cli()"],
+        cwd=project, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _dir_modes(project / "site") == {0o750}
