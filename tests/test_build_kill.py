@@ -104,3 +104,44 @@ def test_site_folders_get_the_modes_the_umask_gives(project):
     )
     assert proc.returncode == 0, proc.stderr
     assert _dir_modes(project / "site") == {0o750}
+
+
+def _stage(parent, name: str, target: str, *parts: str):
+    stage = parent / name
+    stage.mkdir()
+    (stage / "target").write_text(target, encoding="utf-8")
+    for part in parts:
+        if part == "complete":
+            (stage / part).write_text("", encoding="utf-8")
+        else:
+            (stage / part).mkdir()
+            (stage / part / "index.html").write_text(part, encoding="utf-8")
+    return stage
+
+
+def test_a_swap_cut_between_two_renames_is_repaired_by_the_next_build(tmp_path):
+    """Where the exchange is not supported the swap is two renames; a kill between them leaves
+    no site/, and the staging folder holds both trees: the next build puts one back first."""
+    import fcntl
+
+    from generator.site_swap import recover
+
+    target = tmp_path / "site"
+    _stage(tmp_path, ".site-build-cut", "site", "complete", "site", "old")  # cut after `site -> old`
+    _stage(tmp_path, ".site-build-other", "elsewhere", "complete", "site")  # another folder's: never restored here
+    busy = _stage(tmp_path, ".site-build-busy", "site", "site")
+    fd = os.open(busy, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)  # a build in progress: left alone
+        recover(target)
+        assert (target / "index.html").read_text(encoding="utf-8") == "site"  # the new, complete build
+        assert sorted(p.name for p in tmp_path.iterdir()) == [".site-build-busy", "site"]
+    finally:
+        os.close(fd)
+    recover(target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
+
+    target.rename(tmp_path / "gone")
+    _stage(tmp_path, ".site-build-early", "site", "old")  # cut before the build was complete: the old site returns
+    recover(target)
+    assert (target / "index.html").read_text(encoding="utf-8") == "old"

@@ -31,7 +31,7 @@ def _marker(project):
 # Each runs code, reads internals or exhausts resources in an unsandboxed Jinja2.
 PAYLOADS = {
     "globals-of-cycler": ("{{ cycler.__init__.__globals__.os.popen('touch MARKER').read() }}", "template-unsafe", "'__init__'"),
-    "globals-of-lipsum": ("{{ lipsum.__globals__['os'].system('touch MARKER') }}", "template-unsafe", "'__globals__'"),
+    "globals-of-namespace": ("{{ namespace.__init__.__globals__['os'].system('touch MARKER') }}", "template-unsafe", "'__init__'"),
     "joiner-via-set": ("{% set j = joiner.__init__ %}{{ j.__globals__.os.popen('touch MARKER') }}", "template-unsafe", "'__init__'"),
     "template-context": ("{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('touch MARKER') }}", "template-unsafe", "_TemplateReference__context"),
     "mro-subclasses": ("{{ ''.__class__.__mro__[1].__subclasses__() }}", "template-unsafe", "'__class__'"),
@@ -42,6 +42,7 @@ PAYLOADS = {
     "huge-power": ("{{ 10 ** (10 ** 9) }}", "template-unsafe", "too large"),
     "include-etc-passwd": ("{% include '/etc/passwd' %}", "template-not-found", "'/etc/passwd'"),
     "include-dot-dot": ("{% include '../../../../../../etc/passwd' %}", "template-not-found", "etc/passwd"),
+    "huge-lipsum": ("{{ lipsum(10**9) }}", "template-undefined", "'lipsum' is undefined"),
     "syntax-error": ("{% if %}", "template-syntax", "template syntax error"),
     "unclosed-block": ("{% for x in profiles.rows %}", "template-syntax", "template syntax error"),
     "undefined-name": ("{{ no_such_value }}", "template-undefined", "'no_such_value' is undefined"),

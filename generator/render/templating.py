@@ -65,7 +65,7 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 def environment(folders: list[Path]) -> jinja2.Environment:
     """Templates from the first folder that has a file of that name, sandboxed."""
-    return _Sandbox(
+    env = _Sandbox(
         loader=_ConfinedLoader([str(p) for p in folders]),
         autoescape=True,  # names and titles from YAML are escaped; views mark their HTML safe
         undefined=jinja2.StrictUndefined,
@@ -73,6 +73,8 @@ def environment(folders: list[Path]) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    del env.globals["lipsum"]  # placeholder text no page needs, and unbounded: lipsum(10**9) would run for ever
+    return env
 
 
 def render(env: jinja2.Environment, name: str, **context) -> str:

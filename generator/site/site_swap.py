@@ -4,6 +4,7 @@ A build writes into a staging folder beside ``site/``::
 
     .site-build-XXXX/            (mode as mkdtemp gives; removed when the build ends)
         .gitignore               "*": git ignores the folder while it exists, in any project
+        target                   the name of the folder it replaces (``site``)
         site/                    what mkdocs wrote; directory modes as the umask gives
         complete                 written once the build succeeded (for recovery)
 
@@ -51,6 +52,7 @@ def staging(target: Path) -> Iterator[Path]:
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         (stage / ".gitignore").write_text("# a tfpub build in progress (or killed: the next build removes it)\n*\n", encoding="utf-8")
+        (stage / "target").write_text(target.name, encoding="utf-8")  # recover() restores only the site it was for
         build = stage / "site"
         build.mkdir()  # 0777 less the umask, like mkdocs' own folders
         yield build
@@ -87,7 +89,7 @@ def recover(target: Path) -> None:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except OSError:
                 continue  # a build in progress holds it
-            if not os.path.lexists(target):
+            if not os.path.lexists(target) and _stage_target(stage) == target.name:
                 if (stage / "complete").exists() and (stage / "site").is_dir():
                     os.rename(stage / "site", target)
                 elif (stage / "old").is_dir():
@@ -95,6 +97,13 @@ def recover(target: Path) -> None:
             shutil.rmtree(stage, ignore_errors=True)
         finally:
             os.close(fd)
+
+
+def _stage_target(stage: Path) -> str | None:
+    try:
+        return (stage / "target").read_text(encoding="utf-8")
+    except OSError:
+        return None
 
 
 def _exchange(a: Path, b: Path) -> bool:
