@@ -124,7 +124,7 @@ def test_a_swap_cut_between_two_renames_is_repaired_by_the_next_build(tmp_path):
     no site/, and the staging folder holds both trees: the next build puts one back first."""
     import fcntl
 
-    from generator.site_swap import recover
+    from generator.site.site_swap import recover
 
     target = tmp_path / "site"
     _stage(tmp_path, ".site-build-cut", "site", "complete", "site", "old")  # cut after `site -> old`

@@ -100,7 +100,17 @@ def test_a_template_cannot_include_a_file_through_a_link_out_of_its_folder(built
     override = project / "specs/templates/actor.md.j2"
     override.write_text(original + "{% include 'leak.j2' %}\n", encoding="utf-8")
     try:
-        _refused(project, before, "specs/templates/actor.md.j2", len(original.splitlines()) + 1, "template-unsafe", "outside the template folders")
+        # The specs walker refuses the link itself (symlink-outside); were it to let one
+        # through, the template loader refuses to read it (template-unsafe at the include).
+        result = tfpub("build", cwd=project, timeout=120)
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        line = len(original.splitlines()) + 1
+        assert any(
+            x.startswith("specs/templates/leak.j2:1:1: error: ") and x.endswith("[symlink-outside]")
+            or x.startswith(f"specs/templates/actor.md.j2:{line}:1: error: ") and "outside the template folders" in x
+            for x in result.stderr.splitlines()
+        ), result.stderr
+        assert tree_bytes(project / "site") == before
     finally:
         override.unlink()
         link.unlink()
@@ -134,3 +144,20 @@ def test_a_failing_print_template_of_a_supplement_is_a_located_error(tmp_path):
     assert "Traceback" not in result.stderr
     assert "specs/templates/supplement-print.html.j2:2:1: error: " in result.stderr and "[template-unsafe]" in result.stderr
     assert not (tmp_path / "PWNED").exists() and not out.exists()
+
+
+def test_the_template_loader_itself_refuses_a_link_out_of_its_folder(tmp_path):
+    """The loader's own guard, for template folders the specs walker does not cover."""
+    from generator.render import templating
+
+    folder = tmp_path / "templates"
+    folder.mkdir()
+    (tmp_path / "secret.txt").write_text("SECRET", encoding="utf-8")
+    (folder / "leak.j2").symlink_to(tmp_path / "secret.txt")
+    (folder / "page.j2").write_text("before\n{% include 'leak.j2' %}\n", encoding="utf-8")
+    env = templating.environment([folder])
+    with pytest.raises(templating.TemplateFailure) as failure:
+        templating.render(env, "page.j2")
+    (problem,) = failure.value.problems
+    assert problem.rule == "template-unsafe" and problem.loc.line == 2 and problem.loc.file.endswith("page.j2")
+    assert "outside the template folders" in problem.message

@@ -63,11 +63,14 @@ class _Sandbox(ImmutableSandboxedEnvironment):
         return {"*": operator.mul, "**": operator.pow}[op](left, right)
 
 
-def environment(folders: list[Path]) -> jinja2.Environment:
-    """Templates from the first folder that has a file of that name, sandboxed."""
+def environment(folders: list[Path], finalize=None) -> jinja2.Environment:
+    """Templates from the first folder that has a file of that name, sandboxed.
+
+    ``finalize`` is applied to every value a template prints (autoescape is on; views mark their HTML safe)."""
     env = _Sandbox(
         loader=_ConfinedLoader([str(p) for p in folders]),
-        autoescape=True,  # names and titles from YAML are escaped; views mark their HTML safe
+        autoescape=True,
+        finalize=finalize,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
