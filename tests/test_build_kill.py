@@ -19,7 +19,6 @@ import sys
 import time
 
 import pytest
-
 from sitebuild import copy_project, tfpub, tree_bytes
 
 KILLS = 10

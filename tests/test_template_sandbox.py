@@ -10,7 +10,6 @@ site exactly as it was.
 from __future__ import annotations
 
 import pytest
-
 from sitebuild import REPO, copy_project, tfpub, tree_bytes
 
 

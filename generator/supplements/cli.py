@@ -29,9 +29,9 @@ def _specs_option(fn):
 
 def _document(specs: Path, supplement_id: str):
     from ..render.pages import environment
+    from ..render.templating import TemplateFailure
     from ..site.publish import template_dirs
     from .check import check_all
-    from ..render.templating import TemplateFailure
     from .document import build_document
     from .incorporate import find_supplement
     from .model import SupplementError

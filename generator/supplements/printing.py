@@ -20,8 +20,8 @@ from pathlib import Path
 import markdown
 from markupsafe import Markup
 
-from ..render import templating
 from ..model import STATUS_LABELS
+from ..render import templating
 from ..render.views import STATUS_NOTES
 from .chromium import PrintOptions, ProtocolError, log_tail, print_to_pdf
 from .document import SupplementDocument
