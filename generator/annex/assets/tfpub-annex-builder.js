@@ -102,7 +102,7 @@
 
   // ------------------------------------------------------------------ the expander
 
-  function Expander(model) { this.m = model; }
+  function Expander(model) { this.m = model; this.chosen = {}; }
   var E = Expander.prototype;
 
   E.actorName = function (a) { var x = this.m.actors[a]; return x ? x.name : a; };
@@ -186,7 +186,8 @@
     return changed;
   }
 
-  E.local = function (p, a, given, lvl) {
+  // chosen: Table of transaction -> level the selection requires by name (Selected.transactions)
+  E.local = function (p, a, given, lvl, chosen) {
     var self = this, prof = this.m.profiles[p], pa = this.m.profileActor(p, a);
     var out = { options: new Table(), txs: new Table(), contents: [], oneofs: [], ctxs: [], edges: [] };
     var via1 = this.cite(p, 1), via2 = this.cite(p, 2), via3 = this.cite(p, 3);
@@ -210,6 +211,7 @@
     (pa.transactions || []).forEach(function (tu) {
       if (tu.optionality === "R") addEntry(out.txs, tu.transaction, lvl, ["actor", via1]);
     });
+    if (chosen) chosen.keys.forEach(function (x) { addEntry(out.txs, x, chosen.get(x), ["selection", via1]); });
     sortedOpts().forEach(function (o) {
       var option = self.m.option(p, o);
       ((option && option.transactions) || []).forEach(function (t) {
@@ -302,6 +304,7 @@
   };
 
   function absKey(skey, rel) {
+    if (rel === "selection") return "";
     return rel === "actor" ? "actor|" + skey : "option|" + skey + "|" + rel.split(":").slice(1).join(":");
   }
 
@@ -396,6 +399,14 @@
     selection = sortBy(selection, function (s) { return [self.actorRank(s.target.profile, s.target.actor), s.target.options]; });
     var selected = {};
     selection.forEach(function (s) { selected[singleKey(s.target.profile, s.target.actor)] = true; });
+    this.chosen = {};
+    annex.selection.forEach(function (s) {
+      var txs = sortBy(unique(s.transactions || []), function (x) { return [self.txRank(x), x]; });
+      if (!txs.length) return;
+      var table = new Table();
+      txs.forEach(function (x) { table.set(x, s.level === "SHOULD" ? SHOULD : SHALL); });
+      self.chosen[singleKey(s.profile, s.actor)] = table;
+    });
 
     var st = this.fixedPoint(selection, {});
     var satisfied = {}, any = false;
@@ -472,7 +483,10 @@
       revision: m.domains[domain].revision,
       date: m.domains[domain].date,
       frameworks: frameworks,
-      selection: selection.map(function (s) { return { target: s.target, level: WORD[s.level] }; }),
+      selection: selection.map(function (s) {
+        var chosen = self.chosen[singleKey(s.target.profile, s.target.actor)];
+        return { target: s.target, level: WORD[s.level], transactions: chosen ? chosen.keys.slice() : [] };
+      }),
       requirements: requirements
     };
   };
@@ -506,7 +520,7 @@
         items.push(item("option|" + skey + "|" + o, "option", targets, skey, of.level, finalSources(of),
           { obj: o, reference: self.cite(t.profile, 2), metBy: [T(t.profile, t.actor, [o])] }));
       });
-      var loc = this.local(t.profile, t.actor, given, lvl);
+      var loc = this.local(t.profile, t.actor, given, lvl, this.chosen[singleKey(t.profile, t.actor)]);
       var keys = this.localKeys(t, loc), filtered = new Table();
       keys.keys.forEach(function (k) { if (JSON.parse(k)[0] !== "option") filtered.set(k, keys.get(k)); });
       return items.concat(this.keyedItems(skey, targets, filtered, facts, null, loc.txs, given));
@@ -560,7 +574,7 @@
             var fin = entry.srcs.keys.map(function (x) { return entry.srcs.get(x); }).filter(function (s) { return s.level === entry.level; });
             var sources = fin.map(function (s) { return [absKey(skey, s.src[0]), s.src[1]]; });
             var met;
-            if (fin.some(function (s) { return s.src[0] === "actor"; })) met = [T(t.profile, t.actor)];
+            if (fin.some(function (s) { return s.src[0] === "actor" || s.src[0] === "selection"; })) met = [T(t.profile, t.actor)];
             else met = fin.map(function (s) { return T(t.profile, t.actor, [s.src[0].split(":").slice(1).join(":")]); });
             out.push(item("tx|" + skey + "|" + obj, "transaction", targets, skey, entry.level, sources,
               { obj: obj, reference: unique(sources.map(function (s) { return s[1]; })).join("; "), metBy: met }));
@@ -776,7 +790,9 @@
       frameworks: e.frameworks,
       conformance: C.conformance.slice(),
       selection: e.selection.map(function (s) {
-        return { profile: s.target.profile, actor: s.target.actor, options: s.target.options.slice(), level: s.level };
+        var out = { profile: s.target.profile, actor: s.target.actor, options: s.target.options.slice(), level: s.level };
+        if (s.transactions.length) out.transactions = s.transactions.slice();
+        return out;
       }),
       requirements: e.requirements.map(function (r) {
         return {
@@ -803,6 +819,10 @@
       var claimable = (pa.options || []).map(function (c) { return c.option; });
       (s.options || []).forEach(function (o) {
         if (claimable.indexOf(o) < 0) problems.push("the " + s.profile + " actor " + s.actor + " has no option '" + o + "'");
+      });
+      var listed = (pa.transactions || []).map(function (tu) { return tu.transaction; });
+      (s.transactions || []).forEach(function (x) {
+        if (listed.indexOf(x) < 0) problems.push("the " + s.profile + " actor " + s.actor + " has no transaction '" + x + "'; its transactions are: " + (listed.join(", ") || "(none)"));
       });
     });
     return problems;
