@@ -230,7 +230,7 @@ def test_builder_word_and_excel_match_the_command_line(site, tmp_path):
     # the compliance drop-down on every requirement row, the response columns open, the rest locked
     lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
     assert lists and '"Compliant,Partial,Not compliant,Planned"' in lists[0].formula1
-    covered = {str(c) for dv in lists for rng in dv.sqref.ranges for row in ws[rng.coord] for c in [cell.coordinate for cell in (row if isinstance(row, tuple) else (row,))]}
+    covered = {cell.coordinate for dv in lists for rng in dv.sqref.ranges for row in ws[rng.coord] for cell in row}
     assert {f"H{n}" for n in range(2, len(want) + 2)} <= covered
     assert ws.protection.sheet
     assert ws["D2"].protection.locked and not ws["H2"].protection.locked
