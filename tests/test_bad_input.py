@@ -63,7 +63,7 @@ def validate_in_subprocess(cwd: Path) -> subprocess.CompletedProcess:
         cwd=cwd,
         capture_output=True,
         text=True,
-        errors="replace",
+        encoding="utf-8", errors="replace",
         timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         preexec_fn=_limit_memory if os.name == "posix" else None,
