@@ -195,13 +195,13 @@ def _bad_char_problem(loc: Loc, char: str, *, escaped: bool) -> Problem:
             "remove the escape, or write the character itself (or as one escape such as \\U0001F600)",
             "text-invalid",
         )
+    fix = "remove the escape" if escaped else "delete it (most editors do not show it)"
     if code in (0x2028, 0x2029, 0xFFFE, 0xFFFF):
         return error(
             loc,
-            f"{what}, which web pages and XML do not allow or do not show; replace it with a line break or a space, or delete it",
+            f"{what}, which web pages and XML do not allow or do not show; {fix}, or write a normal line break or a space",
             "text-invalid",
         )
-    fix = "remove the escape" if escaped else "delete it (most editors do not show it)"
     return error(
         loc,
         f"{what}: control characters are not allowed in spec text (web pages, XML and Word files refuse them); "
