@@ -48,6 +48,9 @@ CASES = [
     ("profile-slash.yaml", "profiles", "schema-pattern", 1),
     ("merge-key.yaml", "actors", "yaml-merge-key", 5),
     ("multiple-documents.yaml", "actors", "yaml-multiple-documents", 4),
+    ("lone-surrogate.yaml", "actors", "text-invalid", 4),
+    ("control-character.yaml", "actors", "text-control", 41),
+    ("escaped-control.yaml", "actors", "text-control", 4),
 ]
 
 
