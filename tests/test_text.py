@@ -322,3 +322,24 @@ def test_build_refuses_a_lone_surrogate_with_its_location(tmp_path):
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert re.search(rf"^specs/ITI/actors/time-client\.yaml:{line}:7: error: .*U\+D800.* \[text-invalid\]$", done.stderr, re.M), done.stderr
     assert not (project / "site").exists()
+
+
+@pytest.mark.parametrize("title, rule", [("Bell \u0007 annex", "text-control"), ("Half \ud800 pair", "text-invalid")])
+def test_annex_json_with_unencodable_text_is_refused(tmp_path, title, rule):
+    """The annex JSON (written by the builder page, so edited by hand too) reaches Word and
+    Excel: a control character crashed openpyxl, a lone surrogate the writer."""
+    from conftest import run_cli
+
+    specs = REPO_ROOT / "specs"
+    made = run_cli("annex", "build", str(specs / "ITI/annexes/regional-document-sharing.yaml"), "--specs", str(specs),
+                   "--format", "json", "-o", str(tmp_path), cwd=REPO_ROOT)
+    assert made.returncode == 0, made.stderr
+    data = json.loads((tmp_path / "regional-document-sharing.json").read_text(encoding="utf-8"))
+    data["annex"]["title"] = title
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(data), encoding="utf-8")  # ensure_ascii: the JSON holds the escape, as a browser writes it
+    out = tmp_path / "out"
+    done = run_cli("annex", "build", str(bad), "--specs", str(specs), "--format", "all", "-o", str(out), cwd=REPO_ROOT)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert re.search(rf"bad\.json:1:1: error: .* \[{rule}\]$", done.stderr, re.M), done.stderr
+    assert not out.exists() or list(out.iterdir()) == []

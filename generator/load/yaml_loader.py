@@ -210,6 +210,13 @@ def _bad_char_problem(loc: Loc, char: str, *, escaped: bool) -> Problem:
     )
 
 
+def text_problem(loc: Loc, value: str) -> Problem | None:
+    """The problem with a string decoded from escapes (JSON, a quoted YAML string), if any:
+    for text that comes from elsewhere than a spec file but reaches the same outputs."""
+    bad = _BAD_TEXT.search(value)
+    return _bad_char_problem(loc, bad.group(), escaped=True) if bad is not None else None
+
+
 def _raw_text_problems(text: str, display: str) -> list[Problem]:
     """Every line of ``text`` that holds a character no spec may hold, at its line and column.
 
@@ -254,9 +261,9 @@ def _escaped_text(value: str, loc: Loc, problems: list[Problem]) -> str:
     """
     if _SURROGATE.search(value):
         value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
-    bad = _BAD_TEXT.search(value)
-    if bad is not None:
-        problems.append(_bad_char_problem(loc, bad.group(), escaped=True))
+    problem = text_problem(loc, value)
+    if problem is not None:
+        problems.append(problem)
     return value
 
 
