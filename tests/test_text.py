@@ -343,3 +343,17 @@ def test_annex_json_with_unencodable_text_is_refused(tmp_path, title, rule):
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     assert re.search(rf"bad\.json:1:1: error: .* \[{rule}\]$", done.stderr, re.M), done.stderr
     assert not out.exists() or list(out.iterdir()) == []
+
+
+def test_control_character_in_a_docs_page_diagram_is_located(tmp_path):
+    """Hand-written pages do not come through the YAML loader: a control character in
+    their ```plantuml block reached the SVG, and lxml refused it with a traceback."""
+    project = copy_project(tmp_path / "project")
+    page = project / "docs/guide/reading.md"
+    text = page.read_text(encoding="utf-8") + "\n```plantuml\n@startuml\nA -> B : ring \x07 the bell\n@enduml\n```\n"
+    page.write_text(text, encoding="utf-8")
+    line = text.splitlines().index("A -> B : ring \x07 the bell") + 1
+    done = _tfpub(["build"], project, UTF8_ENV)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert re.search(rf"^docs/guide/reading\.md:{line}:1: error: .*U\+0007 \(BEL\).*$", done.stderr, re.M), done.stderr
+    assert not (project / "site").exists()

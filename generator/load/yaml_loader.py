@@ -185,6 +185,9 @@ def _char_name(char: str) -> str:
     return f"U+{code:04X} ({name})"
 
 
+BAD_TEXT, char_name = _BAD_TEXT, _char_name  # for text that does not come through this loader (diagrams in docs pages)
+
+
 def _bad_char_problem(loc: Loc, char: str, *, escaped: bool) -> Problem:
     code = ord(char)
     what = f"this quoted string has an escape for {_char_name(char)}" if escaped else f"the text holds {_char_name(char)}"
