@@ -24,7 +24,7 @@ import pytest
 
 from conftest import REPO_ROOT
 from generator.problems import FORMATTERS, Loc, Problem, Severity, one_line
-from generator.yaml_loader import MAX_TEXT_PROBLEMS, load_file
+from generator.load.yaml_loader import MAX_TEXT_PROBLEMS, load_file
 from sitebuild import copy_project, tree_bytes
 
 POSIX_ENV = {"LC_ALL": "POSIX", "PYTHONUTF8": "0"}
