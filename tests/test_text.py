@@ -196,7 +196,7 @@ def _text_io_without_encoding(path: Path) -> list[str]:
         owner = func.value.id if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) else ""
         if name in ("read_text", "write_text", "TextIOWrapper"):
             bad = True
-        elif name in ("open", "fdopen") and owner not in ("tarfile", "zipfile", "gzip", "webbrowser", "server", "Image"):
+        elif name in ("open", "fdopen") and owner not in ("tarfile", "zipfile", "gzip", "webbrowser", "server", "Image") and (owner, name) != ("os", "open"):  # os.open: a raw fd
             position = 0 if isinstance(func, ast.Attribute) and name == "open" and owner not in ("os", "io", "builtins") else 1
             mode = keywords.get("mode") or (node.args[position] if len(node.args) > position else None)
             bad = not (isinstance(mode, ast.Constant) and "b" in str(mode.value))
@@ -224,7 +224,7 @@ def test_the_encoding_check_finds_what_it_should(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text(
         "open(p)\nopen(p, 'w')\nopen(p, 'rb')\nopen(p, encoding='utf-8')\np.read_text()\np.write_text(t, encoding='utf-8')\n"
-        "p.open('w')\np.open('rb')\nsubprocess.run(c, text=True)\nsubprocess.run(c, text=True, encoding='utf-8')\nsubprocess.run(c)\n",
+        "p.open('w')\np.open('rb')\nsubprocess.run(c, text=True)\nsubprocess.run(c, text=True, encoding='utf-8')\nsubprocess.run(c)\nos.open(p, os.O_RDONLY)\n",
         encoding="utf-8",
     )
     lines = [int(hit.split(":")[1]) for hit in _text_io_without_encoding(sample)]
