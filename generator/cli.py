@@ -18,6 +18,7 @@ from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_
 from .diagrams.cli import doctor
 from .problems import FORMATTERS
 from .supplements.cli import supplement as supplement_group
+from .textio import utf8_stdio
 
 __all__ = ["cli", "main", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 
@@ -231,4 +232,5 @@ cli.add_command(supplement_group)
 
 
 def main() -> None:
+    utf8_stdio()  # messages name non-ASCII spec text; never a UnicodeEncodeError under a POSIX locale
     cli(prog_name="tfpub")

@@ -48,6 +48,9 @@ CASES = [
     ("profile-slash.yaml", "profiles", "schema-pattern", 1),
     ("merge-key.yaml", "actors", "yaml-merge-key", 5),
     ("multiple-documents.yaml", "actors", "yaml-multiple-documents", 4),
+    ("lone-surrogate.yaml", "actors", "text-invalid", 4),
+    ("control-character.yaml", "actors", "text-control", 41),
+    ("escaped-control.yaml", "actors", "text-control", 4),
 ]
 
 
@@ -63,7 +66,7 @@ def validate_in_subprocess(cwd: Path) -> subprocess.CompletedProcess:
         cwd=cwd,
         capture_output=True,
         text=True,
-        errors="replace",
+        encoding="utf-8", errors="replace",
         timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         preexec_fn=_limit_memory if os.name == "posix" else None,

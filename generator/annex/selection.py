@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..load.discovery import display_path
 from ..load.schema_check import check_document
-from ..load.yaml_loader import Document, load_file
+from ..load.yaml_loader import Document, load_file, text_problem
 from ..model import Framework, Profile
 from ..problems import Loc, Problem, error, warning
 
@@ -249,7 +249,9 @@ def annex_from_json(path: Path) -> tuple[Annex | None, list[Problem]]:
 
     def text(key: str, default: str) -> str:
         value = meta.get(key, default)
-        return value if isinstance(value, str) else default
+        bad = text_problem(Loc(display), value) if isinstance(value, str) else None  # reaches Word, Excel and HTML
+        problems.extend([bad] if bad else [])
+        return value if isinstance(value, str) and not bad else default
 
     annex = Annex(
         id=text("id", DEFAULT_ID),
