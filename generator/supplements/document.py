@@ -423,7 +423,8 @@ def build_document(
             if ins.page != current:
                 current = ins.page
                 if ins.anchor != "":
-                    title = split_sections(doc.after_pages[ins.page])[0].title
+                    # the page's title heading: the first section with one (what the template writes before it is none)
+                    title = next((s.title for s in split_sections(doc.after_pages[ins.page]) if s.level), "")
                     parts += [f"### {title} {{ #{prefix_for(ins.page)}chapter}}", ""]
             parts += [editor_box(_instruction_text(ins, supp.domain)), "", placer.place(ins.shown, ins.page), ""]
         if parts:
