@@ -107,6 +107,8 @@ def test_no_accessibility_violation_of_tfpub_on_any_page_kind(scheme):
     unknown: list[tuple[str, dict, dict]] = []
     seen: dict[Known, int] = {k: 0 for k in KNOWN}
     with serve(example_site()) as base, browser_page(color_scheme=scheme, viewport={"width": 1280, "height": 900}) as page:
+        failed: list[str] = []
+        page.on("response", lambda r: r.status >= 400 and failed.append(f"{r.status} {r.url}"))
         for kind, path in PAGE_KINDS.items():
             page.goto(base + path)
             palette = page.locator("body").get_attribute("data-md-color-scheme")
@@ -121,7 +123,7 @@ def test_no_accessibility_violation_of_tfpub_on_any_page_kind(scheme):
                         seen[known] += 1
                     else:
                         unknown.append((f"{kind} [{path or '/'}, {scheme}]", violation, node))
-        assert page.problems == []
+        assert (page.problems, failed) == ([], [])
     print(f"\naxe-core, {scheme} palette, {len(PAGE_KINDS)} page kinds: {len(unknown)} violation(s) of tfpub's own")
     for k, n in seen.items():
         print(f"  known, the theme's: {k.rule} x{n}: {k.reason}")
