@@ -31,13 +31,16 @@ def require_browser():
 
 
 @contextmanager
-def browser_page():
-    """A fresh page that records console errors, page errors and dialogs (which must never open)."""
+def browser_page(**options):
+    """A fresh page that records console errors, page errors and dialogs (which must never open).
+
+    ``options`` go to Playwright's ``new_page``: ``color_scheme="dark"``, ``viewport``.
+    """
     sync_api = require_browser()
     with sync_api.sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page()
+            page = browser.new_page(**options)
             page.problems = []  # type: ignore[attr-defined]
             page.on("console", lambda msg: msg.type == "error" and page.problems.append(f"console: {msg.text}"))
             page.on("pageerror", lambda exc: page.problems.append(f"page error: {exc}"))

@@ -179,7 +179,9 @@ def test_figure_html_embeds_the_svg_with_a_title_and_text_alternative(example):
     d = diagrams["tx-ITI-18"]
     out = figure_html(d, "Figure 3.18.4-1: Registry Stored Query", "figure-interaction")
     assert out.startswith('<figure id="figure-interaction"')
-    assert 'role="img"' in out and 'aria-labelledby="figure-interaction-title figure-interaction-caption"' in out
+    # its actors and messages are links, so it is a group (an image holding links would hide them)
+    assert 'role="group"' in out and 'role="img"' not in out and "<a href=" in out
+    assert 'aria-labelledby="figure-interaction-title figure-interaction-caption"' in out
     assert '<title id="figure-interaction-title">Registry Stored Query [ITI-18]</title>' in out
     assert 'aria-describedby="figure-interaction-desc-svg"' in out
     assert "<figcaption id=\"figure-interaction-caption\">Figure 3.18.4-1: Registry Stored Query</figcaption>" in out

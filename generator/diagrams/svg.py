@@ -166,10 +166,15 @@ def _prefix_ids(root: etree._Element, prefix: str) -> None:
                 el.attrib[name] = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}-{m.group(1)})" if m.group(1) in ids else m.group(0), value)
 
 
+def _has_links(root) -> bool:
+    return any(_local(el.tag) == "a" for el in root.iter())
+
+
 def figure_html(diagram: Diagram, caption: str, figure_id: str) -> str:
     """The diagram as a ``<figure>``: safe HTML to put into a page as it is.
 
-    With a rendered picture: the inline SVG (``role="img"``, ``aria-labelledby`` its
+    With a rendered picture: the inline SVG (``role="img"``, or ``role="group"`` when it
+    has links, so they stay reachable; ``aria-labelledby`` its
     ``<title>`` and the caption, ``aria-describedby`` its ``<desc>``). Without one (no
     Java, or PlantUML refused the diagram): the PlantUML source, escaped, in a
     ``<pre>``, after the error message if there was one. Then the ``<figcaption>``
@@ -192,7 +197,11 @@ def figure_html(diagram: Diagram, caption: str, figure_id: str) -> str:
         d.attrib["id"] = desc_id + "-svg"
         root.insert(0, d)
         root.insert(0, t)
-        root.attrib["role"] = "img"
+        # A picture with links in it is a group, not an image: an image is one thing with
+        # no parts, and its links would be controls nested in it that assistive
+        # technology cannot reach (axe: nested-interactive). A group keeps the name and
+        # the description and lets a reader tab to, and follow, each actor and message.
+        root.attrib["role"] = "group" if _has_links(root) else "img"
         root.attrib.pop("aria-label", None)
         root.attrib["aria-labelledby"] = f"{title_id} {cap_id}"
         root.attrib["aria-describedby"] = f"{desc_id}-svg"

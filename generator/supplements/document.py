@@ -268,6 +268,30 @@ class Placer:
         return self.relink("\n".join(out), source)
 
 
+def nest_headings(markdown: str, base: int) -> str:
+    """Headings one level below the heading they follow, never skipping one.
+
+    A supplement shows only the sections it changes: 10.1.1.1 may follow 10.1 with
+    10.1.1 not shown, and a heading two levels down reads, to a screen reader's list of
+    headings, as if a level were missing. Each heading goes one below the nearest
+    shown heading of a lower section level (its number still says where it is).
+    ``base`` is the level of the heading the text sits under.
+    """
+    stack: list[tuple[int, int]] = [(base, base)]  # (level in the volume, level shown)
+    out = []
+    for line in markdown.splitlines():
+        m = HEADING.match(line)
+        if m:
+            level = len(m.group(1))
+            while len(stack) > 1 and stack[-1][0] >= level:
+                stack.pop()
+            shown = min(level, stack[-1][1] + 1)
+            stack.append((level, shown))
+            line = "#" * shown + line[level:]
+        out.append(line)
+    return "\n".join(out)
+
+
 def local_anchors(instructions: list[Instruction]) -> dict[tuple[str, str], str]:
     local: dict[tuple[str, str], str] = {}
     for ins in instructions:
@@ -423,11 +447,12 @@ def build_document(
             if ins.page != current:
                 current = ins.page
                 if ins.anchor != "":
-                    title = split_sections(doc.after_pages[ins.page])[0].title
+                    # the page's title heading: the first section with one (what the template writes before it is none)
+                    title = next((s.title for s in split_sections(doc.after_pages[ins.page]) if s.level), "")
                     parts += [f"### {title} {{ #{prefix_for(ins.page)}chapter}}", ""]
             parts += [editor_box(_instruction_text(ins, supp.domain)), "", placer.place(ins.shown, ins.page), ""]
         if parts:
-            volumes.append({"title": VOLUME_TITLES[volume], "anchor": f"volume-{volume}", "body": Markup("\n".join(parts))})
+            volumes.append({"title": VOLUME_TITLES[volume], "anchor": f"volume-{volume}", "body": Markup(nest_headings("\n".join(parts), 2))})
     context = {
         "supplement": supp,
         "domain": base.domains[supp.domain],
