@@ -228,6 +228,8 @@ def test_chapter_figures_are_pictures_within_the_text_width_with_alt_text(specs,
         descr = inline.find("wp:docPr", NS).get("descr")
         assert descr and len(descr) > 20  # the text alternative
     assert not root.xpath("//w:tbl[.//w:pStyle[@w:val='FigureText']]", namespaces=NS)  # no text box is left
+    text = "\n".join(_paragraph_text(p) for p in paragraphs)
+    assert "boost" not in text and "iti18" not in text  # front matter and hidden search aliases stay on the site
     if selection[1] == "ITI-18":
         assert descr.startswith("1. Document Consumer sends Registry Stored Query Request to Document Registry")
 

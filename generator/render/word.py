@@ -243,6 +243,8 @@ class _Writer:
         return st
 
     def _skipped(self, node) -> bool:
+        if node.get("hidden") is not None:  # not shown on the site either (the search aliases)
+            return True
         classes = set((node.get("class") or "").split())
         return bool(classes & (_SKIP_CLASSES | self.opt.skip_classes))
 

@@ -91,10 +91,14 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
 
 
 def volume_text(markdown: str) -> str:
-    """The page without what only the site has: unnumbered sections below the title, the status line."""
+    """The page without what only the site has: its front matter (mkdocs' search settings),
+    unnumbered sections below the title, the status line."""
     out: list[str] = []
     keep = True
-    for line in markdown.splitlines():
+    lines = markdown.splitlines()
+    if lines and lines[0] == "---" and "---" in lines[1:]:
+        lines = lines[lines.index("---", 1) + 1 :]
+    for line in lines:
         m = _HEADING.match(line)
         if m:
             keep = len(m.group(1)) == 1 or bool(_NUMBERED.match(m.group(2)))
