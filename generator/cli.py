@@ -219,7 +219,9 @@ def docx(specs: Path, profile: str, transaction: str, content: str, volume: int 
         click.echo(f"tfpub docx: {exc}", err=True)
         sys.exit(EXIT_USAGE)
     env = environment(template_dirs(specs.resolve()))
-    data = selection_docx(framework, env, selection, Path(".tfpub-cache").resolve())
+    data, warnings = selection_docx(framework, env, selection, Path(".tfpub-cache").resolve())
+    for line in warnings:
+        click.echo(f"tfpub docx: {line}", err=True)
     output = output or Path(f"{profile or transaction or content or f'{selection.domain}-TF-{volume}'}.docx")
     write_atomic(output, data)
     click.echo(f"wrote {output}", err=True)

@@ -40,6 +40,8 @@ class Diagram:
     svg
         Filled by :func:`render`: sanitised SVG with ``<title>``, ``<desc>`` and
         ``role="img"``, ready for :func:`figure_html`. None when not rendered.
+    png
+        Filled by ``render(..., fmt="png")``: the picture as PNG bytes, for Word.
     error
         Filled by :func:`render` when PlantUML (or the include check) refused the
         diagram: the message, without location (the located one is in the report).
@@ -54,6 +56,7 @@ class Diagram:
     loc: Loc
     svg: str | None = None
     error: str | None = None
+    png: bytes | None = field(default=None, repr=False)
     # For narrative diagrams: the spec line of source line 1 is ``source_line + 1``
     # (the fence's body starts on the line after the fence). None: report at ``loc``.
     source_line: int | None = field(default=None, repr=False)

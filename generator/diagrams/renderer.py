@@ -19,6 +19,11 @@ and parses as SVG. The process runs with a heap bound and a time bound
 diagram that broke a bound is then named by drawing the rest again, in order, one
 thread, so that the first one missing when that process stops is the one to blame.
 Errors of that kind are not cached (the bounds, or the machine, may differ next time).
+
+``fmt="png"`` draws the same diagrams as PNG (for Word, which cannot show SVG) by the
+same path: same preparation and limits, one Java process, its own cache entries
+(``<key>.png``; the format is part of the key). An output file is kept only when it
+starts with the PNG signature and a sane header.
 """
 
 from __future__ import annotations
@@ -53,8 +58,10 @@ def cache_key(engine: str, text: str) -> str:
 
 
 def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | None = None,
-           include_base: Path | None = None) -> RenderReport:
+           include_base: Path | None = None, fmt: str = "svg") -> RenderReport:
     """Fill ``.svg`` (or ``.error``) of each diagram, in place, and say what it took.
+
+    With ``fmt="png"`` it fills ``.png`` (bytes) instead and leaves ``.svg`` alone.
 
     ``cache_dir`` is created if needed and may be shared by builds. One Java process
     is started for the diagrams not in the cache, none when all are (a few more only
@@ -73,11 +80,16 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
     cache_dir = Path(cache_dir).resolve()
     cache_dir.mkdir(parents=True, exist_ok=True)
     jar = runtime.find_jar()
-    engine = runtime.engine_id(jar)
+    if fmt not in runtime.FORMATS:
+        raise ValueError(f"format must be one of {', '.join(runtime.FORMATS)}, not {fmt!r}")
+    engine = runtime.engine_id(jar, fmt)
 
     misses: dict[str, tuple[str, list[Diagram], list[tuple[str, int]]]] = {}
     for diagram in diagrams:
-        diagram.svg, diagram.error = None, None
+        if fmt == "svg":
+            diagram.svg, diagram.error = None, None
+        else:
+            diagram.png = None
         prepared = prepare(diagram, diagram.include_root or include_root, diagram.include_base or include_base)
         if prepared.error:
             diagram.error = prepared.error
@@ -90,7 +102,7 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
                                          "diagram-size"))
             continue
         key = cache_key(engine, prepared.text)
-        if _from_cache(diagram, cache_dir, key, prepared.origins, report):
+        if _from_cache(diagram, cache_dir, key, prepared.origins, report, fmt):
             report.cached += 1
             continue
         misses.setdefault(key, (prepared.text, [], prepared.origins))[1].append(diagram)
@@ -109,9 +121,9 @@ def render(diagrams: list[Diagram], cache_dir: Path, *, include_root: Path | Non
             )
             report.skipped = sum(len(d) for _, d, _ in misses.values())
         else:
-            _render_batch(java.path, jar.path, misses, cache_dir, report)
+            _render_batch(java.path, jar.path, misses, cache_dir, report, fmt)
 
-    for diagram in diagrams:
+    for diagram in diagrams if fmt == "svg" else ():
         if diagram.svg and diagram.kind == "narrative" and not diagram.alt_text:
             diagram.alt_text = svg.describe(diagram.svg)
         if diagram.svg:
@@ -145,17 +157,25 @@ def _where(diagram: Diagram, line: int, origins) -> Loc:
     return _loc(diagram, origins[line - 1] if 0 < line <= len(origins) else None)
 
 
-def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
-    return cache_dir / f"{key}.svg", cache_dir / f"{key}.error.json"
+def _paths(cache_dir: Path, key: str, fmt: str = "svg") -> tuple[Path, Path]:
+    return cache_dir / f"{key}.{fmt}", cache_dir / f"{key}.error.json"
 
 
-def _from_cache(diagram: Diagram, cache_dir: Path, key: str, origins, report: RenderReport) -> bool:
-    picture, failure = _paths(cache_dir, key)
-    try:
-        diagram.svg = picture.read_text(encoding="utf-8")
-        return True
-    except (OSError, ValueError):  # ValueError: not UTF-8 (a damaged cache is a miss)
-        diagram.svg = None
+def _from_cache(diagram: Diagram, cache_dir: Path, key: str, origins, report: RenderReport, fmt: str = "svg") -> bool:
+    picture, failure = _paths(cache_dir, key, fmt)
+    if fmt == "png":
+        try:
+            diagram.png = _png(picture.read_bytes())
+        except OSError:
+            diagram.png = None
+        if diagram.png:
+            return True
+    else:
+        try:
+            diagram.svg = picture.read_text(encoding="utf-8")
+            return True
+        except (OSError, ValueError):  # ValueError: not UTF-8 (a damaged cache is a miss)
+            diagram.svg = None
     try:
         data = json.loads(failure.read_text(encoding="utf-8"))
         line, message = int(data["line"]), str(data["message"])
@@ -170,11 +190,38 @@ def _set_error(diagram: Diagram, line: int, message: str, origins, report: Rende
     report.problems.append(error(_where(diagram, line, origins), f"diagram '{diagram.title}': {diagram.error}", "diagram-error"))
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def _write_atomic(path: Path, text: str | bytes) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    with os.fdopen(fd, "w", encoding="utf-8") as handle:
-        handle.write(text)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(text if isinstance(text, bytes) else text.encode("utf-8"))
     os.replace(tmp, path)
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int] | None:
+    """(width, height) in pixels from a PNG's IHDR, or None when ``data`` is not a PNG."""
+    if len(data) < 24 or not data.startswith(PNG_SIGNATURE) or data[12:16] != b"IHDR":
+        return None
+    width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return (width, height) if 0 < width <= 1 << 16 and 0 < height <= 1 << 16 else None
+
+
+def _png(data: bytes) -> bytes | None:
+    """``data`` when it is a whole PNG (signature, header, IEND trailer: not one cut off by a kill)."""
+    return data if png_size(data) and data.endswith(b"IEND\xaeB`\x82") else None
+
+
+def _output(path: Path, fmt: str) -> str | bytes | None:
+    """What PlantUML wrote for one diagram: '' if nothing, None if it is not a picture of ``fmt``."""
+    if fmt == "svg":
+        return _picture(path)
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return ""
+    return _png(data) if data else None
 
 
 def _picture(path: Path) -> str | None:
@@ -234,7 +281,7 @@ def _run(command: list[str], work: Path, timeout: float) -> _Run:
 MAX_ROUNDS = 4
 
 
-def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: RenderReport) -> None:
+def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: RenderReport, fmt: str = "svg") -> None:
     """Draw the cache misses; name the diagram that exhausts the heap or the time bound.
 
     The first round draws everything in one process, in threads. When it is killed at
@@ -251,16 +298,16 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
         for key, (text, _, _) in misses.items():
             (inputs / f"{key}.puml").write_text(text, encoding="utf-8")
         config = work / "style.puml"
-        config.write_text(runtime.STYLE, encoding="utf-8")
+        config.write_text(runtime.style(fmt), encoding="utf-8")
         threads = max(1, min(4, os.cpu_count() or 1))
-        done: dict[str, tuple[str, object]] = {}  # key -> ("svg", text) | ("error", (line, message)) | (rule, message)
+        done: dict[str, tuple[str, object]] = {}  # key -> ("picture", svg text or png bytes) | ("error", (line, message)) | (rule, message)
         pending = list(misses)
         tail = "no output"
         for round_number in range(MAX_ROUNDS):
             first = round_number == 0
             target = inputs if first else [inputs / f"{key}.puml" for key in pending]
             command = runtime.java_command(java, jar, config=config, inputs=target, prefs_dir=work / "prefs",
-                                           threads=threads if first else 1, heap=bounds.heap)
+                                           threads=threads if first else 1, heap=bounds.heap, fmt=fmt)
             seconds = bounds.seconds_for(len(pending))
             JAVA_STARTS += 1
             report.java_starts += 1
@@ -276,14 +323,14 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
                 if key in errors:
                     done[key] = ("error", errors[key])
                     continue
-                picture = _picture(inputs / f"{key}.svg")
+                picture = _output(inputs / f"{key}.{fmt}", fmt)
                 if picture is None and (run.timed_out or run.out_of_memory):
-                    (inputs / f"{key}.svg").unlink(missing_ok=True)  # perhaps cut off by the kill: draw again
+                    (inputs / f"{key}.{fmt}").unlink(missing_ok=True)  # perhaps cut off by the kill: draw again
                 elif picture is None:
-                    done[key] = ("diagram-type", "PlantUML answered with something that is not an SVG picture (a bitmap?); "
+                    done[key] = ("diagram-type", f"PlantUML answered with something that is not an {fmt.upper()} picture{' (a bitmap?)' if fmt == 'svg' else ''}; "
                                  f"use one of the diagram types: {', '.join('@start' + t for t in limits.SUPPORTED_TYPES)}")
                 elif picture:
-                    done[key] = ("svg", picture)
+                    done[key] = ("picture", picture)
             missing = [key for key in pending if key not in done]
             broke = run.timed_out or run.out_of_memory
             if first and not broke and not any(key in done for key in pending) and run.returncode != 0:
@@ -314,17 +361,20 @@ def _render_batch(java: Path, jar: Path, misses, cache_dir: Path, report: Render
         for key, (text, diagrams, origins) in misses.items():
             report.rendered += len(diagrams)
             report.rendered_keys.extend(d.key for d in diagrams)
-            picture_path, failure_path = _paths(cache_dir, key)
+            picture_path, failure_path = _paths(cache_dir, key, fmt)
             kind, value = done.get(key, ("none", ""))
             if kind == "error":
                 line, message = value
                 _write_atomic(failure_path, json.dumps({"line": line, "message": message}))
                 for diagram in diagrams:
                     _set_error(diagram, line, message, origins, report)
-            elif kind == "svg":
+            elif kind == "picture":
                 _write_atomic(picture_path, value)
                 for diagram in diagrams:
-                    diagram.svg = value
+                    if fmt == "svg":
+                        diagram.svg = value
+                    else:
+                        diagram.png = value
             else:
                 # Not cached: the bounds or the machine may differ next time, and a diagram
                 # PlantUML drew nothing for is tried again by the next build.

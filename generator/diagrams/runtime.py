@@ -37,6 +37,16 @@ SECURITY_PROFILE = "SANDBOX"
 # and every machine draws the same picture.
 STYLE = "!pragma layout smetana\n"
 
+# Formats the renderer draws. PNG is for Word (python-docx cannot embed SVG): drawn at
+# PNG_DPI (twice the screen's 96), so a picture fitted to the printed text width stays sharp.
+FORMATS = ("svg", "png")
+PNG_DPI = 192
+
+
+def style(fmt: str = "svg") -> str:
+    """The ``-config`` text for a format: STYLE, and for PNG the resolution."""
+    return STYLE if fmt == "svg" else f"{STYLE}skinparam dpi {PNG_DPI}\n"
+
 # Part of every cache key; bump when the command line or STYLE changes the pictures.
 RENDERER_REVISION = "tfpub-diagrams-1"
 
@@ -111,7 +121,7 @@ def file_sha256(path: Path) -> str:
     return _sha256(str(path), stat.st_size, stat.st_mtime_ns)
 
 
-def engine_id(jar: Found | None) -> str:
+def engine_id(jar: Found | None, fmt: str = "svg") -> str:
     """What identifies the renderer in cache keys.
 
     The pinned jar is named by its version; any other jar by its sha256. With no jar at
@@ -123,7 +133,9 @@ def engine_id(jar: Found | None) -> str:
     else:
         sha = file_sha256(jar.path)
         name = f"plantuml-{pins.PLANTUML_VERSION}" if sha == pins.JAR_SHA256 else f"plantuml-sha256:{sha}"
-    return f"{RENDERER_REVISION}|{name}|{SECURITY_PROFILE}|svg|{STYLE}"
+    if fmt == "svg":  # unchanged, so the SVG cache of earlier builds still answers
+        return f"{RENDERER_REVISION}|{name}|{SECURITY_PROFILE}|svg|{STYLE}"
+    return f"{RENDERER_REVISION}|{name}|{SECURITY_PROFILE}|{fmt}|{style(fmt)}"
 
 
 # Traps for anything that would still try the network: every proxy points at the
@@ -137,16 +149,19 @@ _NO_NETWORK = [
 
 
 def java_command(java: Path, jar: Path, *, config: Path, inputs: Path | list[Path], prefs_dir: Path, threads: int,
-                 heap: str = "768m") -> list[str]:
-    """The command that renders every ``.puml`` file in ``inputs`` to SVG beside it.
+                 heap: str = "768m", fmt: str = "svg") -> list[str]:
+    """The command that renders every ``.puml`` file in ``inputs`` to ``fmt`` (SVG or PNG) beside it.
 
     ``inputs`` is a folder, or a list of files (drawn in that order when ``threads``
     is 1, which is how :mod:`.renderer` finds the diagram a batch stopped at).
     ``heap`` bounds Java's heap (``-Xmx``): PlantUML's preprocessor has no bound of
     its own. SANDBOX is PlantUML's strictest security profile: no file, no URL, no
     environment variable can be read from a diagram. It is given both as a system
-    property and in the environment (see :func:`java_environment`).
+    property and in the environment (see :func:`java_environment`). PNG is written
+    without PlantUML's metadata chunk (the diagram's source, which Word has no use for).
     """
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
     targets = [str(p) for p in inputs] if isinstance(inputs, list) else [str(inputs)]
     return [
         str(java),
@@ -167,7 +182,8 @@ def java_command(java: Path, jar: Path, *, config: Path, inputs: Path | list[Pat
         "-XX:TieredStopAtLevel=1",
         "-XX:+UseSerialGC",
         "-jar", str(jar),
-        "-tsvg",
+        f"-t{fmt}",
+        *(["-nometadata"] if fmt == "png" else []),
         "-charset", "UTF-8",
         "-stdrpt:2",  # errors as "file:line:error:message", one per line
         "-nbthread", str(threads),

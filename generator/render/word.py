@@ -14,10 +14,13 @@ walker over that HTML, so a Word document cannot say anything the site does not:
   column widths fitted to their content within the text width;
 * editor instructions (``div.tfpub-editor``) as a shaded, bordered paragraph in a
   style of their own ("Editor Instruction");
-* figures as their caption and their text alternative in a bordered box. Word
-  cannot show SVG through python-docx, and rasterising would add a native library
-  (cairo) or a browser to every Word build; the text alternative is what the site
-  offers a reader who cannot see the picture, and the site has the picture;
+* figures as pictures: python-docx cannot embed SVG, so the caller has the local
+  PlantUML draw each diagram as PNG (:mod:`.word_figures`) and passes the pictures;
+  a figure marked ``data-tfpub-picture`` becomes an inline picture, as wide as it
+  was drawn but never wider than the text width (aspect kept), the text alternative
+  as its alt text (``wp:docPr/@descr``), the caption below it as IHE numbers it
+  ("Figure 10.1-1: ..."). A figure without a picture (no Java) is its caption and
+  its text alternative in a bordered box;
 * ``<ins>``/``<del>`` (the supplement's change markup) as real Word revisions,
   ``w:ins``/``w:del`` by author "tfpub" dated with the document's date, which a
   committee accepts or rejects in Word; or, with ``markup="formatting"``, as the
@@ -43,6 +46,7 @@ from lxml import html as lxml_html
 MARKUP_MODES = ("revisions", "formatting")
 AUTHOR = "tfpub"
 TEXT_WIDTH_TWIPS = 9360
+TEXT_HEIGHT_TWIPS = 12240  # 8.5 in of the 9 in between the margins: a picture leaves room for its caption
 SHORT_CELL = 16  # characters: a cell this short is kept on one line  # Letter, 1 inch margins: 6.5 in (IHE publishes on Letter)
 _BLOCKS = {"p", "div", "ul", "ol", "dl", "table", "pre", "figure", "blockquote", "hr", "section", "details"} | {f"h{i}" for i in range(1, 7)}
 _SKIP_CLASSES = {"tfpub-comment", "headerlink"}
@@ -111,9 +115,10 @@ class _Style:
 
 
 class _Writer:
-    def __init__(self, document, options: WordOptions):
+    def __init__(self, document, options: WordOptions, pictures: dict[str, bytes] | None = None):
         self.doc = document
         self.opt = options
+        self.pictures = pictures or {}
         self.rev_id = 0
         self.stamp = options.when().strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -238,6 +243,8 @@ class _Writer:
         return st
 
     def _skipped(self, node) -> bool:
+        if node.get("hidden") is not None:  # not shown on the site either (the search aliases)
+            return True
         classes = set((node.get("class") or "").split())
         return bool(classes & (_SKIP_CLASSES | self.opt.skip_classes))
 
@@ -381,9 +388,17 @@ class _Writer:
     # ------------------------------------------------------------------ figures
 
     def figure(self, container, node, st: _Style) -> None:
-        """A figure as a one-cell box holding its text alternative, and its caption (see the module docstring)."""
+        """A figure as a picture with its caption below, or as a one-cell box holding its text alternative."""
         caption = node.find(".//figcaption")
         alt_items = [_SPACE.sub(" ", "".join(li.itertext())).strip() for li in node.iterfind(".//details//li")]
+        png = self.pictures.get(node.get("data-tfpub-picture") or "")
+        if png is not None and picture_size(png) is not None:
+            alt = "\n".join(alt_items) or (_cell_text(caption) if caption is not None else "Diagram")
+            self._picture(container, png, alt, _cell_text(caption) if caption is not None else "")
+            if caption is not None:
+                c = self.paragraph(container, "Caption")
+                self.inline(c._p, caption, st)
+            return
         source = node.find(".//pre")
         box = container.add_table(rows=1, cols=1)
         box.style = self.doc.styles["Table Grid"]
@@ -403,6 +418,17 @@ class _Writer:
         if caption is not None:
             c = self.paragraph(container, "Caption")
             self.inline(c._p, caption, st)
+
+    def _picture(self, container, png: bytes, alt: str, title: str) -> None:
+        """An inline picture in a paragraph of its own, kept with the caption that follows."""
+        width, height = picture_size(png)
+        p = self.paragraph(container, "Figure")
+        run = p.add_run()
+        run.add_picture(io.BytesIO(png), width=width * 635, height=height * 635)  # twips to EMU
+        doc_pr = run._r.find(".//" + _qn("wp:docPr"))
+        doc_pr.set("descr", alt)
+        if title:
+            doc_pr.set("title", title)
 
     # ------------------------------------------------------------------ tables
 
@@ -555,6 +581,23 @@ def _share(total: float, tiers: list[list[float]]) -> list[float]:
     return [total * w / sum(last) for w in last]
 
 
+def picture_size(png: bytes) -> tuple[int, int] | None:
+    """The (width, height) in twips a PNG is shown at: its drawn size, shrunk to fit the text area.
+
+    The renderer draws at ``PNG_DPI``, so a picture's natural size is its pixels at that
+    resolution; a wider or taller one is scaled down, its aspect kept. None: not a PNG.
+    """
+    from ..diagrams.renderer import png_size
+    from ..diagrams.runtime import PNG_DPI
+
+    pixels = png_size(png)
+    if pixels is None:
+        return None
+    w, h = (n * 1440 / PNG_DPI for n in pixels)
+    scale = min(1.0, TEXT_WIDTH_TWIPS / w, TEXT_HEIGHT_TWIPS / h)
+    return max(1, int(w * scale)), max(1, int(h * scale))
+
+
 def _fix_table_layout(table, widths: list[int]) -> None:
     tbl = table._tbl
     tblpr = tbl.tblPr
@@ -643,6 +686,7 @@ def _copy_with_tail(node):
 
 def _styles(document) -> None:
     from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt, RGBColor
 
     styles = document.styles
@@ -669,6 +713,11 @@ def _styles(document) -> None:
         borders.append(_el(f"w:{side}", w_val="single", w_sz="6", w_space="4", w_color="000000"))
     ppr.append(borders)
     ppr.append(_el("w:shd", w_val="clear", w_color="auto", w_fill="D9D9D9"))
+    picture = styles.add_style("Figure", WD_STYLE_TYPE.PARAGRAPH)
+    picture.base_style = normal
+    picture.paragraph_format.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    picture.paragraph_format.keep_with_next = True  # the caption stays under its picture
+    picture.paragraph_format.space_before = Pt(6)
     figure = styles.add_style("Figure Text", WD_STYLE_TYPE.PARAGRAPH)
     figure.base_style = normal
     figure.font.size = Pt(9)
@@ -767,8 +816,12 @@ def _page_setup(document, options: WordOptions) -> None:
                 break
 
 
-def write_docx(body_html: str, options: WordOptions, *, title_page: TitlePage | None = None, contents: bool = False) -> bytes:
-    """The .docx of ``body_html`` (an HTML fragment), as bytes, the same for the same input."""
+def write_docx(body_html: str, options: WordOptions, *, title_page: TitlePage | None = None, contents: bool = False,
+               pictures: dict[str, bytes] | None = None) -> bytes:
+    """The .docx of ``body_html`` (an HTML fragment), as bytes, the same for the same input.
+
+    ``pictures``: PNG bytes by the ``data-tfpub-picture`` value of the figure they draw.
+    """
     import docx
 
     if options.markup not in MARKUP_MODES:
@@ -777,7 +830,7 @@ def write_docx(body_html: str, options: WordOptions, *, title_page: TitlePage | 
     _styles(document)
     _page_setup(document, options)
     _settings(document, options)
-    writer = _Writer(document, options)
+    writer = _Writer(document, options, pictures)
     root = lxml_html.fragment_fromstring(body_html or "<p></p>", create_parent="div")
     if title_page is not None:
         for text, style in title_page.lines:

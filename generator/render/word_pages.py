@@ -4,7 +4,8 @@ The pages are the site's: the same views, the same templates (a framework's own
 overrides included), the same figures, rendered to HTML with the site's Markdown
 extensions and written by :mod:`.word`. What the site adds that a volume does not
 have (the unnumbered index sections such as "Used by", the status line under a
-title) is left out, as the supplement document leaves it out.
+title) is left out, as the supplement document leaves it out. Figures are pictures,
+drawn as PNG by the local PlantUML (:mod:`.word_figures`).
 """
 
 from __future__ import annotations
@@ -13,11 +14,13 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..diagrams import model_diagrams
 from ..model import STATUS_LABELS, Framework
 from . import numbering, views
 from .figures import add_figures
 from .pages import render_page
 from .word import TitlePage, WordOptions, markdown_to_html, write_docx
+from .word_figures import Pictures, draw_png, shown_diagrams
 
 VOLUME_NAMES = {1: "Volume 1 (TF-1): Integration Profiles", 2: "Volume 2 (TF-2): Transactions", 3: "Volume 3 (TF-3): Content Modules"}
 _HEADING = re.compile(r"^(#{1,6}) (.+?)(?: \{ #[^}]+\})?\s*$")
@@ -88,10 +91,14 @@ def _unknown(kind: str, name: str, known: list[str]) -> str:
 
 
 def volume_text(markdown: str) -> str:
-    """The page without what only the site has: unnumbered sections below the title, the status line."""
+    """The page without what only the site has: its front matter (mkdocs' search settings),
+    unnumbered sections below the title, the status line."""
     out: list[str] = []
     keep = True
-    for line in markdown.splitlines():
+    lines = markdown.splitlines()
+    if lines and lines[0] == "---" and "---" in lines[1:]:
+        lines = lines[lines.index("---", 1) + 1 :]
+    for line in lines:
         m = _HEADING.match(line)
         if m:
             keep = len(m.group(1)) == 1 or bool(_NUMBERED.match(m.group(2)))
@@ -100,19 +107,32 @@ def volume_text(markdown: str) -> str:
     return "\n".join(out) + "\n"
 
 
-def selection_html(fw: Framework, env, selection: Selection, cache_dir: Path) -> str:
-    """The selected pages as one HTML fragment, figures drawn (or their source shown) as on the site."""
-    replacements, _ = add_figures(fw, selection.pages, cache_dir)  # diagram problems are the build's to report
+def selection_html(fw: Framework, env, selection: Selection, cache_dir: Path, pictures: Pictures | None = None) -> str:
+    """The selected pages as one HTML fragment, figures drawn (or their source shown) as on the site.
+
+    With ``pictures``, each figure is also drawn as PNG, put into ``pictures`` and
+    marked in the HTML (see :mod:`.word_figures`); its warning, if any, too.
+    """
+    diagrams = model_diagrams(fw)
+    replacements, _ = add_figures(fw, selection.pages, cache_dir, model_diagrams=diagrams)  # diagram problems are the build's to report
+    model = {d.key: d for d in diagrams}
+    shown = {page.src: shown_diagrams(page, model) for page in selection.pages}
+    if pictures is not None:
+        pictures.warnings += draw_png([d for by_id in shown.values() for d in by_id.values()], cache_dir)
     parts = []
     for page in selection.pages:
         text = render_page(env, page)
         for placeholder, figure in replacements.get(page.src, {}).items():
             text = text.replace(placeholder, str(figure))
-        parts.append(markdown_to_html(volume_text(text)))
+        page_html = markdown_to_html(volume_text(text))
+        if pictures is not None:
+            page_html = pictures.mark(page_html, {fid: d.png for fid, d in shown[page.src].items() if d.png})
+        parts.append(page_html)
     return "\n".join(parts)
 
 
-def selection_docx(fw: Framework, env, selection: Selection, cache_dir: Path) -> bytes:
+def selection_docx(fw: Framework, env, selection: Selection, cache_dir: Path) -> tuple[bytes, list[str]]:
+    """The .docx of the selection, and the warning lines to show (figures that could not be drawn)."""
     domain = fw.domains[selection.domain]
     status = STATUS_LABELS.get(domain.status, str(domain.status))
     whole_volume = len(selection.pages) > 1
@@ -134,4 +154,6 @@ def selection_docx(fw: Framework, env, selection: Selection, cache_dir: Path) ->
             (f"Revision {domain.revision} \u2013 {status}", "Normal"),
             (f"Date: {domain.date}", "Normal"),
         ])
-    return write_docx(selection_html(fw, env, selection, cache_dir), options, title_page=title_page, contents=whole_volume)
+    pictures = Pictures()
+    body = selection_html(fw, env, selection, cache_dir, pictures)
+    return write_docx(body, options, title_page=title_page, contents=whole_volume, pictures=pictures.png), pictures.warnings
