@@ -54,6 +54,24 @@ def model_diagrams(fw: Framework) -> list[Diagram]:
 
 # --------------------------------------------------------------------------- helpers
 
+# PlantUML fails on source lines of about 2,000 characters (diagrams/limits.py refuses lines over
+# 1,500): the labels of one edge, long names and their links, are spread over parallel edges
+# between the same two actors rather than joined on one line.
+EDGE_LABEL_CHARS = 1_000
+
+
+def _label_chunks(labels: list[str]) -> list[list[str]]:
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for label in labels:
+        if chunks[-1] and size + len(label) > EDGE_LABEL_CHARS:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(label)
+        size += len(label) + 2
+    return chunks
+
+
 def _flat(value: str) -> str:
     """Text for titles and the text alternative: one line, single spaces."""
     return " ".join(value.split())
@@ -302,8 +320,9 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
         else:
             lines.append(agent(actor_id))
     for edge in edges.values():
-        label = "\\n".join(edge.labels)
-        lines.append(f'{alias[edge.upper]} -- {alias[edge.lower]} : "{label}"')
+        for labels in _label_chunks(edge.labels):
+            label = "\\n".join(labels)
+            lines.append(f'{alias[edge.upper]} -- {alias[edge.lower]} : "{label}"')
     for actor_id, groupings in drawn.items():
         frame = f"G{order.index(actor_id) + 1}"
         for k in range(1, len(groupings) + 1):
