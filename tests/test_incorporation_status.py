@@ -44,11 +44,11 @@ def test_the_balloted_document_stays_on_the_site_after_incorporation(tmp_path):
     specs = project / "specs"
     done = run_cli("supplement", "incorporate", "PDQm", "--specs", str(specs))
     assert done.returncode == 0, done.stderr
-    kept = specs / "ITI" / "supplements" / "PDQm" / "balloted"
-    assert "added: " in done.stdout + done.stderr and (kept / "PDQm.md").is_file() and (kept / "PDQm.html").is_file()
-    balloted = (kept / "PDQm.md").read_text(encoding="utf-8")
+    kept = specs / "ITI" / "supplements" / "PDQm"
+    assert "added: " in done.stdout + done.stderr and (kept / "balloted.md").is_file() and (kept / "balloted.html").is_file()
+    balloted = (kept / "balloted.md").read_text(encoding="utf-8")
     assert "Trial Implementation" in balloted and "Patient Demographics Query for Mobile" in balloted
-    assert "<html" in (kept / "PDQm.html").read_text(encoding="utf-8").lower()
+    assert "<html" in (kept / "balloted.html").read_text(encoding="utf-8").lower()
     # the specs validate, the supplement is final text, and the site still publishes its document
     done = tfpub("validate", str(specs), cwd=project)
     assert done.returncode == 0, done.stderr

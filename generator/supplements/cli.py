@@ -130,7 +130,7 @@ def incorporate(supplement_id: str, specs: Path, dry_run: bool, force_public_com
 
     Only a Trial Implementation supplement becomes Final Text; a Public Comment one is
     refused unless --force-public-comment is given. The supplement's document as balloted
-    is kept in its folder (balloted/ID.md and ID.html), and the site keeps publishing it.
+    is kept in its folder (balloted.md and balloted.html), and the site keeps publishing it.
 
     The base YAML files are edited in place, keeping their comments, key order and
     formatting, and the supplement's new files are copied in: review the result

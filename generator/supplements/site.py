@@ -60,13 +60,16 @@ def print_file(domain: str, supplement_id: str, ext: str) -> str:
     return f"{domain}/supplements/{supplement_id}/{supplement_id}.{ext}"
 
 
-BALLOTED = "balloted"  # <supplement folder>/balloted/<id>.md and .html, written by incorporation
+BALLOTED = "balloted"  # <supplement folder>/balloted.md and balloted.html, written by incorporation
 
 
 def balloted_files(folder: Path, supplement_id: str) -> tuple[Path, Path]:
     """(site Markdown, print HTML) of an incorporated supplement's document as it was balloted
-    (see :func:`.incorporate._balloted`); the site keeps publishing them at the supplement's own paths."""
-    return folder / BALLOTED / f"{supplement_id}.md", folder / BALLOTED / f"{supplement_id}.html"
+    (see :func:`.incorporate._balloted`); the site keeps publishing them at the supplement's own paths.
+
+    They lie in the supplement folder itself, not a folder of their own: the incorporation
+    journal must not create a folder before its commit point."""
+    return folder / f"{BALLOTED}.md", folder / f"{BALLOTED}.html"
 
 
 def _balloted(c: Checked) -> tuple[str, str] | None:
