@@ -267,7 +267,11 @@ def test_site_files(fw, example):
     assert "[Word (.docx)](regional-document-sharing.docx)" in md
     assert "[Excel compliance matrix (.xlsx)](regional-document-sharing.xlsx)" in md
     assert "[CSV](regional-document-sharing.csv)" in md and "[JSON](regional-document-sharing.json)" in md
-    assert "Maintain Time \\[ITI-1\\]" in md
+    # citations link to the framework's pages (relative, checked by mkdocs and tests/test_linkcheck.py)
+    assert "Maintain Time [\\[ITI-1\\]](../volume-2/ITI-1.md)" in md
+    assert "[ITI TF-1 Table 10.1-1](../volume-1/XDS.b.md#actors-and-transactions)" in md
+    assert '<span id="rds-005"></span>RDS-005' in md and "[RDS-005](#rds-005)" in md
+    assert "specified in [ITI TF-2: 3.18](../volume-2/ITI-18.md)" in md
     index = files["ITI/annexes/index.md"]
     assert "(regional-document-sharing.md)" in index and "(builder.md)" in index
     builder = files["ITI/annexes/builder.md"]

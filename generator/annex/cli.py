@@ -19,6 +19,8 @@ from .selection import (
     DEFAULT_PREFIX,
     DEFAULT_TITLE,
     MINIMUM_STATUSES,
+    ORIENTATIONS,
+    PAPERS,
     Annex,
     annex_from_args,
     annex_from_json,
@@ -121,13 +123,21 @@ def annex() -> None:
 @click.option("--minimum-status", type=click.Choice(MINIMUM_STATUSES), default="final-text", show_default=True, help="Least mature status accepted, with --select.")
 @click.option("--revision", default="", help="Framework revision the annex is written against, with --select (default: the specs' revision).")
 @click.option("--id", "annex_id", default=DEFAULT_ID, show_default=True, help="Annex id (output file name), with --select.")
+@click.option("--paper", type=click.Choice(PAPERS), help="Paper size of the Word and Excel forms (default: the annex's output.paper, else a4).")
+@click.option("--orientation", type=click.Choice(ORIENTATIONS), help="Page orientation of the Word and Excel forms (default: the annex's output.orientation, else Word portrait and Excel landscape).")
+@click.option("--site-url", default="", metavar="URL", help="Published site the citations link to in Word, HTML and Markdown (default: the annex's output.site_url, else site_url in mkdocs.yml beside the specs; without one they stay text).")
 @click.option("--strict", is_flag=True, help="Exit 1 when there are warnings (status flags, another revision).")
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the (single, text) format instead of writing a file.")
-def build(annex_file, specs, formats, out_dir, selects, shoulds, title, buyer, prefix, minimum_status, revision, annex_id, strict, to_stdout) -> None:
+def build(annex_file, specs, formats, out_dir, selects, shoulds, title, buyer, prefix, minimum_status, revision, annex_id, paper, orientation,
+          site_url, strict, to_stdout) -> None:
     """Expand ANNEX (a YAML annex, or the JSON of an earlier build) or a --select selection into its requirements."""
     from .expand import expand
+    from .links import Hrefs, project_site_url, valid_site_url
     from .office import annex_docx, annex_xlsx
     from .render import to_csv, to_html, to_json, to_markdown
+
+    if site_url and not valid_site_url(site_url):
+        raise click.UsageError(f"--site-url {site_url!r}: give an http(s) address such as https://example.org/tf/")
 
     if annex_file and (selects or shoulds):
         raise click.UsageError("give an annex file or --select, not both")
@@ -146,13 +156,15 @@ def build(annex_file, specs, formats, out_dir, selects, shoulds, title, buyer, p
             _fail(problems)
     _checked(fw, annex_, strict)
     e = expand(fw, annex_)
+    site_url = site_url or annex_.output.site_url or project_site_url(specs)
     writers = {
-        "md": lambda: to_markdown(e, fw),
-        "html": lambda: to_html(e, fw),
+        # Markdown without a site to link to stays plain, as the builder page writes it
+        "md": lambda: to_markdown(e, fw, hrefs=Hrefs(site_url=site_url) if site_url else None),
+        "html": lambda: to_html(e, fw, site_url=site_url),
         "csv": lambda: to_csv(e),
         "json": lambda: to_json(e),
-        "docx": lambda: annex_docx(e, fw),
-        "xlsx": lambda: annex_xlsx(e, fw),
+        "docx": lambda: annex_docx(e, fw, paper=paper or "", orientation=orientation or "", site_url=site_url),
+        "xlsx": lambda: annex_xlsx(e, fw, paper=paper or "", orientation=orientation or ""),
     }
     if to_stdout:
         click.echo(writers[chosen[0]](), nl=False)

@@ -117,8 +117,25 @@ def _row(cells: list[str]) -> str:
     return "| " + " | ".join(cells) + " |"
 
 
-def to_markdown(e: Expansion, fw, downloads: list[tuple[str, str]] | None = None) -> str:
+def _md_linked(text: str, cites, hrefs) -> str:
+    """Escaped text with its citations as Markdown links (see :mod:`.links`)."""
+    out = []
+    for span in cites.spans(text):
+        href = hrefs.href(span)
+        out.append(f"[{md_escape(span.text)}]({href})" if href else md_escape(span.text))
+    return "".join(out)
+
+
+def to_markdown(e: Expansion, fw, downloads: list[tuple[str, str]] | None = None, hrefs=None) -> str:
+    """The annex as Markdown. Without ``hrefs`` it is plain (and byte-identical to the builder page's);
+    with them (:class:`.links.Hrefs`) requirement ids, TF-1 tables, TF-2 sections and transactions are
+    links, each requirement row has an anchor, and transactions cite their TF-2 section."""
     n = names(fw)
+    cites = None
+    if hrefs is not None:
+        from .links import Citations, req_anchor
+
+        cites = Citations(fw, e)
     out = [f"# {md_escape(norm(e.annex.title))}", ""]
     if downloads:
         out += ["Download: " + " · ".join(f"[{label}]({href})" for label, href in downloads), ""]
@@ -137,7 +154,11 @@ def to_markdown(e: Expansion, fw, downloads: list[tuple[str, str]] | None = None
     for title, reqs in by_subject(e):
         out += [f"### {md_escape(title)}", "", _row(["ID", "Level", "Requirement", "Source", "Flags"]), _row(["---"] * 5)]
         for r in reqs:
-            out.append(_row([r.id, r.level, md_escape(r.text), md_escape(r.provenance), md_escape("; ".join(r.flags))]))
+            if cites is None:
+                out.append(_row([r.id, r.level, md_escape(r.text), md_escape(r.provenance), md_escape("; ".join(r.flags))]))
+            else:
+                rid = f'<span id="{req_anchor(r.id)}"></span>{r.id}'
+                out.append(_row([rid, r.level, _md_linked(r.text, cites, hrefs), _md_linked(cites.source_text(r), cites, hrefs), md_escape("; ".join(r.flags))]))
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -154,9 +175,22 @@ td.id,td.level{white-space:nowrap}
 """.strip()
 
 
-def to_html(e: Expansion, fw) -> str:
+def to_html(e: Expansion, fw, site_url: str = "") -> str:
+    """A standalone HTML page. Requirement ids link to their rows; TF citations and transactions
+    link to the published site when ``site_url`` is known (else they are text); transactions cite their TF-2 section."""
+    from .links import Citations, Hrefs, req_anchor
+
     n = names(fw)
     h = lambda s: html.escape(s, quote=True)  # noqa: E731
+    cites, hrefs = Citations(fw, e), Hrefs(site_url=site_url)
+
+    def linked(text: str) -> str:
+        out = []
+        for span in cites.spans(text):
+            href = hrefs.href(span)
+            out.append(f'<a href="{h(href)}">{h(span.text)}</a>' if href else h(span.text))
+        return "".join(out)
+
     title = h(norm(e.annex.title))
     out = [
         "<!DOCTYPE html>",
@@ -187,8 +221,8 @@ def to_html(e: Expansion, fw) -> str:
         out += [f"<h3>{h(title_)}</h3>", "<table>", "<thead><tr><th>ID</th><th>Level</th><th>Requirement</th><th>Source</th><th>Flags</th></tr></thead>", "<tbody>"]
         for r in reqs:
             out.append(
-                f'<tr id="{h(r.id)}"><td class="id">{h(r.id)}</td><td class="level">{h(r.level)}</td><td>{h(r.text)}</td>'
-                f'<td>{h(r.provenance)}</td><td class="flags">{h("; ".join(r.flags))}</td></tr>'
+                f'<tr id="{h(req_anchor(r.id))}"><td class="id">{h(r.id)}</td><td class="level">{h(r.level)}</td><td>{linked(r.text)}</td>'
+                f'<td>{linked(cites.source_text(r))}</td><td class="flags">{h("; ".join(r.flags))}</td></tr>'
             )
         out += ["</tbody>", "</table>"]
     out += ["</body>", "</html>"]

@@ -51,6 +51,19 @@ class Selected:
     transaction_locs: list[Loc] = field(default_factory=list)
 
 
+PAPERS = ("a4", "letter")
+ORIENTATIONS = ("portrait", "landscape")
+
+
+@dataclass(frozen=True)
+class Output:
+    """How the Word and Excel forms are laid out, and where the published site is (for links in files that travel)."""
+
+    paper: str = "a4"
+    orientation: str = ""  # empty: Word portrait, Excel landscape
+    site_url: str = ""  # empty: the project's mkdocs.yml site_url, if any; else citations stay text
+
+
 @dataclass
 class Annex:
     id: str
@@ -64,6 +77,7 @@ class Annex:
     domain: str = ""  # empty: the domain of the first selected profile
     loc: Loc = field(default_factory=lambda: Loc("<selection>"))
     doc: Document | None = None
+    output: Output = field(default_factory=Output)
 
     def at(self, *path, key: bool = False) -> Loc:
         return self.doc.loc(path, key=key) if self.doc else self.loc
@@ -157,6 +171,7 @@ def read_annex(path: Path, domain: str = "") -> tuple[Annex | None, list[Problem
         domain=domain,
         loc=doc.loc(),
         doc=doc,
+        output=Output(**d.get("output", {})),
     )
     return annex, problems
 

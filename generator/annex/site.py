@@ -29,6 +29,7 @@ from ..problems import Loc, Problem, sort_problems, warning
 from ..render import site_paths
 from ..render.site_source import Addition
 from .expand import CONFORMANCE, expand
+from .links import Hrefs, project_site_url
 from .office import annex_docx, annex_xlsx
 from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, names, to_csv, to_json, to_markdown
 from .selection import DEFAULT_ID, DEFAULT_PREFIX, DEFAULT_TITLE, Annex, AnnexError, Statement, check_annex, read_annex, read_statement
@@ -248,21 +249,23 @@ _OFFICE: dict[str, tuple[bytes, bytes]] = {}
 _OFFICE_LIMIT = 256
 
 
-def office_key(e, fw: Framework) -> str:
+def office_key(e, fw: Framework, site_url: str = "") -> str:
     """What an annex's Word and Excel files are made from: the expansion, and the framework's names.
 
     ``annex_docx`` and ``annex_xlsx`` read nothing of the framework but the profile,
     actor and option names (``render.names``)."""
     n = names(fw)
-    return hashlib.sha256(repr((e, sorted(n["profile"].items()), sorted(n["actor"].items()), sorted(n["option"].items()))).encode()).hexdigest()
+    return hashlib.sha256(repr((e, site_url, sorted(n["profile"].items()), sorted(n["actor"].items()), sorted(n["option"].items()))).encode()).hexdigest()
 
 
-def office_files(e, fw: Framework) -> tuple[bytes, bytes]:
-    """(Word, Excel) of an expansion, remembered across builds (``tfpub serve`` rebuilds after each edit)."""
-    key = office_key(e, fw)
+def office_files(e, fw: Framework, site_url: str = "") -> tuple[bytes, bytes]:
+    """(Word, Excel) of an expansion, remembered across builds (``tfpub serve`` rebuilds after each edit).
+
+    A downloaded Word file has left the site, so its citations link to ``site_url`` (absolute), or stay text."""
+    key = office_key(e, fw, site_url)
     found = _OFFICE.get(key)
     if found is None:
-        found = (annex_docx(e, fw), annex_xlsx(e, fw))
+        found = (annex_docx(e, fw, site_url=site_url), annex_xlsx(e, fw))
         if len(_OFFICE) >= _OFFICE_LIMIT:
             _OFFICE.clear()
         _OFFICE[key] = found
@@ -280,6 +283,7 @@ def annex_site_files(fw: Framework, specs_root: Path) -> dict[str, bytes | str]:
     if errors:
         raise AnnexError(sort_problems(errors))
     files: dict[str, bytes | str] = {}
+    site_url = project_site_url(specs_root)
     by_domain: dict[str, list[Annex]] = {d: [] for d in fw.domains}
     for a in annexes:
         by_domain.setdefault(a.domain, []).append(a)
@@ -293,8 +297,8 @@ def annex_site_files(fw: Framework, specs_root: Path) -> dict[str, bytes | str]:
             page = site_paths.annex_page(domain, a.id)
             stem = page[: -len(".md")]
             downloads = [(label, site_paths.md_link(page, f"{stem}.{ext}")) for label, ext in DOWNLOADS]
-            files[page] = to_markdown(e, fw, downloads)
-            files[f"{stem}.docx"], files[f"{stem}.xlsx"] = office_files(e, fw)
+            files[page] = to_markdown(e, fw, downloads, hrefs=Hrefs(from_page=page))
+            files[f"{stem}.docx"], files[f"{stem}.xlsx"] = office_files(e, fw, a.output.site_url or site_url)
             files[f"{stem}.csv"] = to_csv(e)
             files[f"{stem}.json"] = to_json(e)
         files[index_page(domain)] = index_markdown(fw, domain, domain_annexes, expansions)

@@ -152,9 +152,10 @@ def statement_json(fw: Framework, statement: Statement) -> str:
 
 
 def statement_docx(fw: Framework, statement: Statement) -> bytes:
-    from .office import _docx_table, _new_document, _save_docx
+    from .office import _docx_table, _new_document, _save_docx, page_setup
 
     document = _new_document(f"IHE Integration Statement: {norm(statement.product)}", norm(statement.vendor), statement.date, "IHE Integration Statement")
+    page_setup(document, "a4", "portrait")
     document.add_heading("IHE Integration Statement", level=0)
     for key, value in _facts(statement):
         p = document.add_paragraph(style="List Bullet")

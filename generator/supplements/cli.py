@@ -142,8 +142,13 @@ def pdf(ctx: click.Context, supplement_id: str, specs: Path, output: Path | None
 @click.argument("supplement_id", metavar="ID")
 @_specs_option
 @click.option("--dry-run", is_flag=True, help="Check and list the changes, but write nothing.")
-def incorporate(supplement_id: str, specs: Path, dry_run: bool) -> None:
+@click.option("--force-public-comment", is_flag=True, help="Incorporate a Public Comment supplement (normally only Trial Implementation becomes Final Text).")
+def incorporate(supplement_id: str, specs: Path, dry_run: bool, force_public_comment: bool) -> None:
     """Fold supplement ID into the specs and mark it final-text.
+
+    Only a Trial Implementation supplement becomes Final Text; a Public Comment one is
+    refused unless --force-public-comment is given. The supplement's document as balloted
+    is kept in its folder (balloted.md and balloted.html), and the site keeps publishing it.
 
     The base YAML files are edited in place, keeping their comments, key order and
     formatting, and the supplement's new files are copied in: review the result
@@ -151,7 +156,7 @@ def incorporate(supplement_id: str, specs: Path, dry_run: bool) -> None:
     """
     from .incorporate import incorporate as run
 
-    result = run(specs, supplement_id, dry_run=dry_run)
+    result = run(specs, supplement_id, dry_run=dry_run, force_public_comment=force_public_comment)
     for note in result.notes:  # recovery of an interrupted run (supplements/journal.py)
         click.echo(f"tfpub supplement incorporate: {note}", err=True)
     if result.problems:

@@ -350,8 +350,11 @@ def find_supplement(root: Path, supplement_id: str) -> tuple[Path, str] | None:
     return None
 
 
-def plan(root: Path, supplement_id: str) -> Plan:
-    """Every file edit incorporating the supplement needs, checked; or the problems that forbid it."""
+def plan(root: Path, supplement_id: str, *, force_public_comment: bool = False) -> Plan:
+    """Every file edit incorporating the supplement needs, checked; or the problems that forbid it.
+
+    Only a Trial Implementation supplement becomes Final Text: a Public Comment one has not
+    been through its trial, so it is refused unless ``force_public_comment`` says otherwise."""
     from ..validate import validate
 
     root = Path(root)
@@ -369,6 +372,16 @@ def plan(root: Path, supplement_id: str) -> Plan:
                 supp.doc.loc(("status",)),
                 f"supplement '{supp.id}' is final-text: it has been incorporated already, and its changes are in the volumes",
                 "supplement-incorporated",
+            )
+        )
+        return out
+    if supp.status == "public-comment" and not force_public_comment:
+        out.problems.append(
+            error(
+                supp.doc.loc(("status",)),
+                f"supplement '{supp.id}' is public-comment: only a Trial Implementation supplement becomes Final Text; "
+                "publish it for Trial Implementation first (status: trial-implementation), or pass --force-public-comment to incorporate it anyway",
+                "supplement-status",
             )
         )
         return out
@@ -396,6 +409,7 @@ def plan(root: Path, supplement_id: str) -> Plan:
     try:
         out.edits = _edits(root, fw, result.sources, supp, folder)
         _verify(root, supp, out.edits, export_json(applied.framework))
+        out.edits += _balloted(root, fw, supp, applied, folder)
     except _Refused as exc:
         out.problems.append(exc.problem)
         out.edits = []
@@ -430,6 +444,31 @@ def _edits(root: Path, fw, sources, supp: Supplement, folder: Path) -> list[Edit
         if new_text != rt.text:
             edits.append(Edit(path, new_text, rt.text))
     return edits
+
+
+def _balloted(root: Path, fw, supp: Supplement, applied, folder: Path) -> list[Edit]:
+    """The supplement's document as balloted (site Markdown and print HTML), kept in its folder.
+
+    Once incorporated, the supplement no longer applies to the base (its changes are in it),
+    so its document could not be built again; these files are what the site keeps publishing.
+    They are new files of the same change (:mod:`.journal`) as the edits."""
+    from ..render.pages import environment
+    from .document import build_document
+    from .model import SupplementError
+    from .printing import print_html
+    from .site import balloted_files, print_file
+
+    env = environment([root.resolve() / "templates"])  # as the site builds it (site.publish.template_dirs)
+    try:
+        doc = build_document(fw, supp, env, applied=applied, downloads=[("print-ready HTML", print_file(supp.domain, supp.id, "html"))])
+        printable = print_html(doc, env)
+    except SupplementError as exc:
+        raise _Refused(exc.problems[0]) from exc
+    md, page = balloted_files(folder, supp.id)
+    for path in (md, page):
+        if path.exists():
+            raise _Refused(error(Loc(display_path(path)), f"{display_path(path)} exists already; move it away (it would be replaced by the document as balloted now)", "supplement-exists"))
+    return [Edit(md, doc.markdown, None), Edit(page, printable, None)]
 
 
 def _verify(root: Path, supp: Supplement, edits: list[Edit], expected_model: str) -> None:
@@ -499,7 +538,7 @@ def _recover(root: Path, supplement_id: str, result: Plan | None = None) -> Plan
     return Plan(None, notes=[note])  # not this supplement's, or undone: incorporate afresh
 
 
-def incorporate(root: Path, supplement_id: str, *, dry_run: bool = False) -> Plan:
+def incorporate(root: Path, supplement_id: str, *, dry_run: bool = False, force_public_comment: bool = False) -> Plan:
     """Plan, check and (unless ``dry_run``) write the incorporation of a supplement. Problems leave every file as it was."""
     root = Path(root)
     notes: list[str] = []
@@ -508,7 +547,7 @@ def incorporate(root: Path, supplement_id: str, *, dry_run: bool = False) -> Pla
         if recovered is not None and (recovered.supplement is not None or recovered.problems):
             return recovered
         notes = recovered.notes if recovered is not None else []
-    result = plan(root, supplement_id)
+    result = plan(root, supplement_id, force_public_comment=force_public_comment)
     result.notes = notes + result.notes
     result.problems = sort_problems(result.problems)
     if result.ok and not dry_run:

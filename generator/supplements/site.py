@@ -60,6 +60,29 @@ def print_file(domain: str, supplement_id: str, ext: str) -> str:
     return f"{domain}/supplements/{supplement_id}/{supplement_id}.{ext}"
 
 
+BALLOTED = "balloted"  # <supplement folder>/balloted.md and balloted.html, written by incorporation
+
+
+def balloted_files(folder: Path, supplement_id: str) -> tuple[Path, Path]:
+    """(site Markdown, print HTML) of an incorporated supplement's document as it was balloted
+    (see :func:`.incorporate._balloted`); the site keeps publishing them at the supplement's own paths.
+
+    They lie in the supplement folder itself, not a folder of their own: the incorporation
+    journal must not create a folder before its commit point."""
+    return folder / f"{BALLOTED}.md", folder / f"{BALLOTED}.html"
+
+
+def _balloted(c: Checked) -> tuple[str, str] | None:
+    """The balloted (Markdown, HTML) of an incorporated supplement, if its folder keeps them."""
+    if c.applied is not None:
+        return None
+    md, page = balloted_files(c.supplement.folder, c.supplement.id)
+    try:
+        return md.read_text(encoding="utf-8"), page.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
 def index_page(domain: str) -> str:
     return f"{domain}/supplements/index.md"
 
@@ -102,6 +125,11 @@ def supplement_site_files(fw: Framework, specs_root: Path, env) -> dict[str, str
                 header, footer = running_texts(doc)
                 out = print_pdf(printable, Path(tmp) / "out.pdf", header=header, footer=footer)
                 files[print_file(supp.domain, supp.id, "pdf")] = out.read_bytes()
+    for c in checked:  # incorporated: the document as balloted, where it was published
+        kept = _balloted(c)
+        if kept is not None:
+            files[site_paths.supplement_page(c.supplement.domain, c.supplement.id)] = kept[0]
+            files[print_file(c.supplement.domain, c.supplement.id, "html")] = kept[1]
     for domain in sorted({c.supplement.domain for c in checked}):
         files[index_page(domain)] = _index(fw, domain, [c for c in checked if c.supplement.domain == domain], env)
     files[STYLESHEET] = supplement_css()
@@ -133,6 +161,9 @@ def _index(fw: Framework, domain: str, checked: list[Checked], env) -> str:
         if c.applied is not None:
             title = a(site_paths.url_link(page, site_paths.supplement_page(domain, s.id)), s.title)
             changes = _changes(fw, c, page)
+        elif _balloted(c) is not None:
+            title = a(site_paths.url_link(page, site_paths.supplement_page(domain, s.id)), s.title)
+            changes = f"Incorporated into the volumes of Revision {plain_text.inline(s.applies_to)}; the link is the document as balloted"
         else:
             title = plain_text.inline(s.title)
             changes = "Incorporated into the volumes"
@@ -169,10 +200,16 @@ def chapter_notes(fw: Framework, specs_root: Path) -> dict[tuple[str, str], list
 def navigation(fw: Framework, specs_root: Path) -> list[tuple[str, dict]]:
     """A 'Supplements' section (the index, then each open supplement) for each domain that has any."""
     by_domain: dict[str, list] = {}
+    incorporated: dict[str, list] = {}
     for c in _checked(fw, specs_root):
         entries = by_domain.setdefault(c.supplement.domain, [index_page(c.supplement.domain)])
+        entry = {plain_text.html_text(c.supplement.title): site_paths.supplement_page(c.supplement.domain, c.supplement.id)}
         if c.applied is not None:
-            entries.append({plain_text.html_text(c.supplement.title): site_paths.supplement_page(c.supplement.domain, c.supplement.id)})
+            entries.append(entry)
+        elif _balloted(c) is not None:
+            incorporated.setdefault(c.supplement.domain, []).append(entry)
+    for domain, kept in incorporated.items():
+        by_domain[domain].append({"Incorporated": kept})
     return [(domain, {"Supplements": entries}) for domain, entries in by_domain.items()]
 
 
