@@ -167,7 +167,7 @@ def test_specs_broken_at_the_start_serve_the_error_page_until_fixed(tmp_path):
     assert "Traceback" not in output and output.count(": error: malformed YAML") == 1, output
 
 
-NAV_PAGES = ("", ACTOR, "ITI/actors/time-server/", "ITI/profiles/ct/", "guide/reading/")
+NAV_PAGES = ("", ACTOR, "ITI/actors/time-server/", "ITI/volume-1/CT/", "guide/reading/")
 
 
 def _navigation(page, url: str) -> str:
