@@ -17,6 +17,7 @@ from mkdocs.structure.files import File, Files
 
 from generator.diagrams import markdown_pages
 from generator.problems import format_text
+from generator.site import preview
 from generator.site.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
 
 _STATE: dict[str, Published] = {}
@@ -55,6 +56,7 @@ def on_config(config):
     specs, cache = _settings(config)
     published = publish(specs, cache_dir=cache, docs_dir=Path(config.docs_dir))
     if not published.ok:
+        preview.record(published.problems)  # tfpub serve shows them on every page (site/preview.py)
         raise PluginError("the specs have errors; nothing was built:\n" + format_text(published.problems))
     ensure_source_date_epoch(published)
     # ```plantuml in hand-written pages: plantuml-markdown renders through tfpub's cache and sandbox.
@@ -91,9 +93,41 @@ def on_files(files: Files, config) -> Files:
     changed = sync_source(source, folder, nav=config.nav)
     for src in sorted(source.files):
         files.append(File.generated(config, src, abs_src_path=str(folder / src)))
+    # Hand-written pages are read on every rebuild: every page prints their titles in the
+    # navigation, and a dirty build knows the title only of a page it reads (else "None").
+    for file in files.documentation_pages():
+        if file.src_uri not in source.files:
+            file.is_modified = _always
     _STATE["rebuilt"] = {_page_location(src) for src in changed if src.endswith(".md")}
     _STATE["pages"] = {_page_location(src) for src in source.files if src.endswith(".md")}
     return files
+
+
+def _always() -> bool:
+    return True
+
+
+def on_env(env, config, files):
+    """tfpub serve: when a hand-written page's title changed, every page is rendered again.
+
+    Each page prints the hand-written pages' titles in its navigation, and a dirty build
+    renders only the pages whose source changed; so a new title would show on the
+    edited page alone. The pages this build did not read are read now (as mkdocs does)."""
+    if not os.environ.get(SERVE_DIRTY):
+        return env
+    from mkdocs.commands.build import _populate_page
+
+    generated = _STATE["published"].source.files
+    pages = [f for f in files.documentation_pages() if f.page is not None]
+    titles = {f.src_uri: f.page.title for f in pages if f.src_uri not in generated}
+    last = preview.STATE.titles.get(config.docs_dir)
+    if last is not None and last != titles:
+        for file in pages:
+            if file.page.markdown is None:  # not read by this dirty build
+                _populate_page(file.page, config, files, dirty=False)
+                file.is_modified = _always
+    preview.STATE.titles[config.docs_dir] = titles
+    return env
 
 
 def on_page_context(context, page, config, nav):
@@ -119,10 +153,11 @@ def _page_location(src: str) -> str:
 
 
 def on_serve(server, config, builder):
-    """A malformed request path gets 400, not a 500 with a traceback (site_build.reject_malformed_requests)."""
+    """A malformed request path gets 400, not a 500 with a traceback (site_build.reject_malformed_requests);
+    while the last build failed, every page request gets the error page at once (site/preview.py)."""
     from generator.site.site_build import reject_malformed_requests
 
-    return reject_malformed_requests(server)
+    return reject_malformed_requests(preview.install(server))
 
 
 def on_post_build(config) -> None:

@@ -77,8 +77,9 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
 
     The address is checked before the first build (which takes a while), so a port
     in use is a one-line :class:`ServeError`, not a traceback after a full build."""
-    from mkdocs.commands.serve import serve
+    import mkdocs.commands.serve as mkdocs_serve
 
+    from .preview import tolerant
     from ..render.pages import default_templates_dir
 
     from .publish import SERVE_DIRTY
@@ -95,12 +96,18 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
     # (the hook writes the source as files and touches only those; see publish.sync_source).
     os.environ[SERVE_DIRTY] = "1"
     reuse_unchanged_files()  # and files that did not change are not parsed again
+    # Specs broken at the start are shown like a failed rebuild: the server starts with the
+    # error page (site/preview.py) instead of exiting. mkdocs' serve calls its module's `build`.
+    original = mkdocs_serve.build
+    mkdocs_serve.build = tolerant(original)
     try:
-        serve(config_file=str(config_file.resolve()), livereload=True, build_type="dirty", dev_addr=f"{host}:{port}", watch=watch)
+        mkdocs_serve.serve(config_file=str(config_file.resolve()), livereload=True, build_type="dirty", dev_addr=f"{host}:{port}", watch=watch)
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise
         raise ServeError(_in_use(host, port)) from None  # taken while the site was being built
+    finally:
+        mkdocs_serve.build = original
 
 
 def address_problem(host: str, port: int) -> str | None:
