@@ -163,3 +163,33 @@ def test_built_site_navigation_shows_the_groups_the_domain_sets(tmp_path):
     home = (project / "site" / "ITI" / "index.html").read_text(encoding="utf-8")
     for text in ("Supplements", "Procurement Annexes", "Appendix A: Actor Summary Definitions", "Index of Referenced Standards"):
         assert f">{text}</a>" in home, text
+
+
+# --------------------------------------------------------------------------- long lists in runs
+
+
+def test_long_lists_are_cut_into_runs_titled_by_their_ends():
+    entries = [f"T-{n}" for n in range(1, 46)]
+    assert grouping.runs(entries[:grouping.FLAT_LIMIT], str) == [("", entries[:grouping.FLAT_LIMIT])]
+    runs = grouping.runs(entries, str)
+    assert [title for title, _ in runs] == ["T-1 \u2013 T-20", "T-21 \u2013 T-40", "T-41 \u2013 T-45"]
+    assert [e for _, chunk in runs for e in chunk] == entries  # every entry once, in order
+
+
+def test_volume_2_and_the_actors_of_a_large_domain_are_in_runs(example_framework):
+    """The example has more than FLAT_LIMIT transactions and actors: both come in titled runs,
+    each holding every page once, in number and name order; a short list stays flat."""
+    nav = pages.navigation(example_framework)
+    for section, ordered in (
+        ("Volume 2: Transactions", [f"{t.id} {t.name}" for t in views.numbering.transactions_in_order(example_framework, "ITI")]),
+        ("Actors", sorted((x.name for x in example_framework.actors.values() if x.domain == "ITI"), key=str.lower)),
+    ):
+        entries = [e for e in _section(nav, "ITI", section) if isinstance(e, dict)]
+        assert len(ordered) > grouping.FLAT_LIMIT
+        assert all(len(e) == 1 and isinstance(next(iter(e.values())), list) for e in entries), entries
+        titles = [next(iter(e)) for e in entries]
+        inside = [next(iter(item)) for e in entries for item in next(iter(e.values()))]
+        assert inside == ordered
+        assert titles[0].startswith(ordered[0].split(" ")[0])
+    modules = [e for e in _section(nav, "ITI", "Volume 3: Content Modules") if isinstance(e, dict)]
+    assert all(isinstance(next(iter(e.values())), str) for e in modules)  # few: flat

@@ -53,3 +53,26 @@ def profile_groups(fw: Framework, domain: str) -> list[Group]:
     if rest:
         groups.append(Group(OTHER, rest))
     return groups
+
+
+# Volume 2 and the actor index have no topic of their own to group by, and at 130
+# transactions or 120 actors a flat list is as long as the page. Past FLAT_LIMIT
+# entries they are cut into runs of CHUNK, titled by their first and last entry,
+# in the order they are listed (transaction number, actor name), so a reader who
+# knows the id or the name knows where to open.
+FLAT_LIMIT = 25
+CHUNK = 20
+
+
+def runs(entries: list, label) -> list[tuple[str, list]]:
+    """``entries`` as [(title, entries)], or one untitled run when they are few.
+
+    ``label(entry)`` is the text a run's title is made of ("ITI-1 – ITI-20", "Acquisition Modality – Content Consumer")."""
+    if len(entries) <= FLAT_LIMIT:
+        return [("", entries)]
+    out = []
+    for start in range(0, len(entries), CHUNK):
+        chunk = entries[start : start + CHUNK]
+        first, last = label(chunk[0]), label(chunk[-1])
+        out.append((first if first == last else f"{first} \u2013 {last}", chunk))
+    return out

@@ -313,13 +313,17 @@ def _navigation(fw: Framework) -> list[NavItem]:
             {g.title: [{f"{p.chapter} {p.acronym}": site_paths.profile_page(domain, p.acronym)} for p in g.profiles]}
             for g in grouping.profile_groups(fw, domain)
         ]
-        transactions = [{f"{t.id} {t.name}": site_paths.transaction_page(domain, t.id)} for t in numbering.transactions_in_order(fw, domain)]
+        transactions = _in_runs(
+            numbering.transactions_in_order(fw, domain),
+            lambda t: t.id,
+            lambda t: {f"{t.id} {t.name}": site_paths.transaction_page(domain, t.id)},
+        )
         modules = [{f"{c.section} {c.name}": site_paths.content_page(domain, c.id)} for c in numbering.content_in_order(fw, domain)]
-        actors = [
-            {x.name: site_paths.actor_page(domain, x.id)}
-            for x in sorted(fw.actors.values(), key=lambda x: x.name.lower())
-            if x.domain == domain
-        ]
+        actors = _in_runs(
+            [x for x in sorted(fw.actors.values(), key=lambda x: x.name.lower()) if x.domain == domain],
+            lambda x: x.name,
+            lambda x: {x.name: site_paths.actor_page(domain, x.id)},
+        )
         nav.append(
             {
                 domain: [
@@ -341,6 +345,18 @@ def _navigation(fw: Framework) -> list[NavItem]:
             }
         )
     return nav
+
+
+def _in_runs(entries: list, label, item) -> list[NavItem]:
+    """Navigation entries, cut into titled runs when there are many (``grouping.runs``)."""
+    out: list[NavItem] = []
+    for title, chunk in grouping.runs(entries, label):
+        items = [item(e) for e in chunk]
+        if title:
+            out.append({title: items})
+        else:
+            out.extend(items)
+    return out
 
 
 def stylesheet() -> str:
