@@ -250,3 +250,16 @@ def test_a_build_with_hostile_diagrams_fails_cleanly_with_one_located_line_each(
     }, out
     assert "the previous site was left as it was" in out
     assert sorted(p.relative_to(site).as_posix() for p in site.rglob("*")) == before
+
+
+def test_a_participant_declared_with_long_names_is_within_the_limits():
+    """A role shared by several long-named actors is declared on one line: PlantUML draws such
+    declarations (measured at 20,000 characters), so only message lines keep the 1,500 limit."""
+    long_names = " /\\n".join(f"[[../a{n}/ {'Actor <U+005B>x<U+005D> ' * 60}]]" for n in range(3))
+    declaration = f'participant "{long_names}" as A'
+    assert limits.MAX_LINE_CHARS < len(declaration) < limits.MAX_DECLARATION_CHARS
+    assert limits.size_problem(f"@startuml\n{declaration}\nA -> A : ok\n@enduml\n") is None
+    message = f"A -> A : {'x' * (limits.MAX_LINE_CHARS + 1)}"
+    problem = limits.size_problem(f"@startuml\n{declaration}\n{message}\n@enduml\n")
+    assert problem is not None and problem.line == 3
+    assert limits.size_problem(f'@startuml\nparticipant "{"y" * (limits.MAX_DECLARATION_CHARS + 1)}" as B\n@enduml\n').line == 2

@@ -105,7 +105,8 @@ def test_supplement_headings_carry_their_numbers_and_editor_instructions_are_box
     assert ("Heading 1", "Volume 1 \u2013 Profiles") in found
     assert ("Heading 2", "10 Cross-Enterprise Document Sharing (XDS.b)") in found
     assert ("Heading 3", "10.1 XDS.b Actors, Transactions, and Content Modules") in found
-    assert ("Heading 5", "10.1.1.7 On-Demand Document Source") in found
+    # 10.1.1 is not shown (unchanged), so its subsections nest one level below 10.1 (supplements.document.nest_headings)
+    assert ("Heading 4", "10.1.1.7 On-Demand Document Source") in found
     assert ("Heading 2", "3.61 Register On-Demand Document Entry [ITI-61]") in found
     document = docx.Document(str(on_demand))
     editor = [p.text for p in document.paragraphs if p.style.name == "Editor Instruction"]

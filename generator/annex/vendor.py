@@ -117,7 +117,7 @@ def _pack(npm: str, lib: Library, tmp: str) -> bytes:
     spec = f"{lib.name}@{lib.version}"
     proc = subprocess.run(
         [npm, "pack", spec, "--pack-destination", tmp, "--ignore-scripts", "--json", "--silent"],
-        cwd=tmp, capture_output=True, text=True, timeout=600,
+        cwd=tmp, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=600,
     )
     if proc.returncode != 0:
         raise VendorError(f"npm pack {spec} failed: {(proc.stderr or proc.stdout).strip()[-800:]}")
