@@ -5,10 +5,13 @@ markup as text."""
 
 from __future__ import annotations
 
+import json
 import re
 
+import pytest
 from conftest import show, with_rule
-from sitebuild import example_site
+from markupsafe import Markup
+from sitebuild import REPO, example_site
 
 from generator.diagrams.from_model import profile_diagram
 from generator.render import pages, tables, views
@@ -248,3 +251,38 @@ def test_no_built_page_shows_escaped_markup():
                 at = text.index(needle)
                 found.append(f"{path.relative_to(site)}: {text[max(0, at - 80): at + 80]!r}")
     assert not found, "\n".join(found)
+
+
+# --------------------------------------------------------------------------- the example, against the published tables
+
+REFERENCE = REPO.parent / "shared" / "ihe-reference"
+
+
+def _published(name: str) -> dict:
+    return json.loads((REFERENCE / name).read_text(encoding="utf-8"))
+
+
+def _words(html: str) -> str:
+    return " ".join(Markup(html).striptags().split())
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference facts not found at {REFERENCE}")
+@pytest.mark.parametrize("acronym, source", [("XCA", "tf/XCA.json"), ("PIXm", "ig/ITI.PIXm/facts.json")])
+def test_the_example_reproduces_published_table_notes(example_framework, acronym, source):
+    fw = example_framework
+    table = tables.actors_and_transactions(fw, fw.profiles[acronym], f"ITI/volume-1/{acronym}.md")
+    printed = [f"{label}: {_words(note)}" for label, note in table.labelled_notes]
+    assert printed == _published(source)["actors_and_transactions"]["notes"]
+
+
+@pytest.mark.skipif(not REFERENCE.is_dir(), reason=f"reference facts not found at {REFERENCE}")
+def test_the_example_reproduces_published_references(example_framework):
+    fw = example_framework
+    pix = tables.required_groupings(fw, fw.profiles["PIX"], "ITI/volume-1/PIX.md")
+    assert sorted((_words(r[0].html), _words(r[3].html)) for r in pix.rows) == sorted(
+        (r["actor"], r["reference"]) for r in _published("tf/PIX.json")["required_groupings"]["rows"]
+    )
+    pdq = tables.actor_options(fw, fw.profiles["PDQ"], "ITI/volume-1/PDQ.md")
+    generated = {(_words(r[0].html), _words(r[1].html), _words(r[2].html)) for r in pdq.rows}
+    published = {(r["actor"], r["option"], r["reference"]) for r in _published("tf/PDQ.json")["actor_options"]["rows"]}
+    assert published <= generated
