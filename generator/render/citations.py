@@ -36,7 +36,10 @@ def parse(text: str) -> tuple[str, int, str] | None:
 
 def _profile_anchors(profile) -> dict[str, str]:
     """The sections of a profile page that have an anchor, by number."""
-    sec = lambda sub: numbering.profile_section(profile, sub)  # noqa: E731
+
+    def sec(sub: str) -> str:
+        return numbering.profile_section(profile, sub)
+
     anchors = {
         sec(numbering.ACTORS): "actors-and-transactions",
         sec(numbering.ACTOR_DESCRIPTIONS): "actor-descriptions",

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor, TableNote
+from ..model import (
+    Framework,
+    Grouping,
+    GroupingTarget,
+    Profile,
+    ProfileActor,
+    TableNote,
+)
 from . import numbering, plain_text, site_paths
 from .citations import references_html
 from .narrative import render_inline
