@@ -244,8 +244,13 @@ def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> I
             for cu in pa.content_modules:
                 if cu.module not in fw.content_modules:
                     yield _unknown(src, "content", cu.module, fw.content_modules, cu.loc)
-            if not pa.transactions and not pa.content_modules:
-                yield warning(pa.loc, f"actor '{pa.actor}' has no transactions and no content modules in {p.acronym}", "empty-actor")
+            if not pa.transactions and not pa.content_modules and not pa.requirements:
+                yield warning(
+                    pa.loc,
+                    f"actor '{pa.actor}' has no transactions, no content modules and no requirements in {p.acronym}; "
+                    "state what it shall do under requirements, or remove it",
+                    "empty-actor",
+                )
 
 
 @check

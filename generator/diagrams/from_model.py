@@ -313,6 +313,8 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
                 boxed = " or\\n".join(parts)
                 lines.append(f'  agent "{boxed}" as {box} #line.dashed')
                 condition = f" when the {_option_name(profile, g.when_option)} is claimed" if g.when_option else ""
+                if g.condition:  # a condition in words is part of the fact, in the text alternative too
+                    condition += f" ({' '.join(g.condition.split())})"
                 alt.append(f"{_actor_name(fw, actor_id)} is grouped with {_target_text(fw, g)}{condition}.")
             lines.append("}")
         elif actor_id in external:

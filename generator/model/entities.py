@@ -149,6 +149,40 @@ class TransactionUse:
     loc: Loc
     condition: str = ""
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # as published; empty: the transaction's Volume 2 section
+
+
+@dataclass
+class Requirement:
+    """A row of the X.1 table for what an actor does without a transaction: creating content,
+    recording audit events. Published as "R" with a reference, where an empty actor shows "–"."""
+
+    text: str
+    optionality: Optionality
+    loc: Loc
+    condition: str = ""
+    reference: list[str] = field(default_factory=list)
+    note: str = ""
+
+
+@dataclass
+class TableNote:
+    """A note under a Volume 1 table that no row points to. ``numbered`` notes continue the
+    row notes' numbers ("Note 3:"); an unnumbered one prints "Note:", as IHE publishes a lone note."""
+
+    text: str
+    loc: Loc
+    numbered: bool = True
+
+
+@dataclass
+class Statement:
+    """A section published as prose instead of its table ("There are no required groupings").
+    ``table``: the table follows the statement instead of being replaced by it."""
+
+    text: str
+    loc: Loc
+    table: bool = False
 
 
 @dataclass
@@ -184,6 +218,7 @@ class ProfileActor:
     content_modules: list[ContentUse] = field(default_factory=list)
     at_least_one_of: list[AtLeastOneOf] = field(default_factory=list)
     options: list[OptionClaim] = field(default_factory=list)
+    requirements: list[Requirement] = field(default_factory=list)
 
 
 @dataclass
@@ -195,6 +230,7 @@ class Option:
     transactions: list[str] = field(default_factory=list)
     requires: list[str] = field(default_factory=list)
     status: Status | None = None
+    reference: list[str] = field(default_factory=list)  # as published; empty: its X.2.n section
 
 
 @dataclass
@@ -215,6 +251,7 @@ class Grouping:
     condition: str = ""
     content_bindings: str = ""
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # as published; empty: each grouped profile's chapter
 
     @property
     def is_alternative(self) -> bool:
@@ -256,6 +293,9 @@ class Profile:
     use_cases: list[UseCase] = field(default_factory=list)
     security: str = ""
     cross_profile: str = ""
+    # keyed by table: "actors_and_transactions", "actor_options", "required_groupings"
+    table_notes: dict[str, list[TableNote]] = field(default_factory=dict)
+    statements: dict[str, Statement] = field(default_factory=dict)
 
     def actor(self, actor_id: str) -> ProfileActor | None:
         return next((a for a in self.actors if a.actor == actor_id), None)

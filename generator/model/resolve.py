@@ -30,9 +30,12 @@ from .entities import (
     Profile,
     ProfileActor,
     ProfileGroup,
+    Requirement,
     Role,
     Standard,
+    Statement,
     Step,
+    TableNote,
     Text,
     Transaction,
     TransactionUse,
@@ -129,7 +132,9 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
         loc=doc.loc(base),
         description=_text(doc, base + ("description",), a.get("description", "")),
         transactions=[
-            TransactionUse(t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""))
+            TransactionUse(
+                t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""), _references(t)
+            )
             for j, t in enumerate(a.get("transactions", []))
         ],
         content_modules=[
@@ -144,7 +149,41 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
             OptionClaim(o["option"], doc.loc(base + ("options", j)), bool(o.get("required", False)), o.get("note", ""))
             for j, o in enumerate(a.get("options", []))
         ],
+        requirements=[
+            Requirement(
+                r["text"], r["optionality"], doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
+            )
+            for j, r in enumerate(a.get("requirements", []))
+        ],
     )
+
+
+def _references(d: dict) -> list[str]:
+    """A ``reference`` as a list: one citation or several, as published (empty: the computed one)."""
+    value = d.get("reference", [])
+    return [value] if isinstance(value, str) else list(value)
+
+
+def _table_notes(doc: Document) -> dict[str, list[TableNote]]:
+    out: dict[str, list[TableNote]] = {}
+    for table, notes in (doc.data.get("table_notes") or {}).items():
+        out[table] = [
+            TableNote(n, doc.loc(("table_notes", table, i))) if isinstance(n, str)
+            else TableNote(n["text"], doc.loc(("table_notes", table, i)), bool(n.get("numbered", True)))
+            for i, n in enumerate(notes)
+        ]
+    return out
+
+
+def _statements(doc: Document) -> dict[str, Statement]:
+    out: dict[str, Statement] = {}
+    for table, s in (doc.data.get("statements") or {}).items():
+        path = ("statements", table)
+        if isinstance(s, str):
+            out[table] = Statement(_text(doc, path, s), doc.loc(path))
+        else:
+            out[table] = Statement(_text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)))
+    return out
 
 
 def _profile(doc: Document, domain: str) -> Profile:
@@ -168,6 +207,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                 list(o.get("transactions", [])),
                 list(o.get("requires", [])),
                 o.get("status"),
+                _references(o),
             )
             for i, o in enumerate(d.get("options", []))
         ],
@@ -184,6 +224,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                 condition=g.get("condition", ""),
                 content_bindings=g.get("content_bindings", ""),
                 note=g.get("note", ""),
+                reference=_references(g),
             )
             for i, g in enumerate(d.get("groupings", []))
         ],
@@ -203,6 +244,8 @@ def _profile(doc: Document, domain: str) -> Profile:
         ],
         security=_text(doc, ("security",), d.get("security", "")),
         cross_profile=_text(doc, ("cross_profile",), d.get("cross_profile", "")),
+        table_notes=_table_notes(doc),
+        statements=_statements(doc),
     )
 
 

@@ -13,8 +13,16 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor
+from ..model import (
+    Framework,
+    Grouping,
+    GroupingTarget,
+    Profile,
+    ProfileActor,
+    TableNote,
+)
 from . import numbering, plain_text, site_paths
+from .citations import references_html
 from .narrative import render_inline
 
 DEFAULT_COLUMNS = ["actor", "transaction", "role", "optionality", "reference"]
@@ -46,6 +54,7 @@ class Table:
     headings: list[str]
     rows: list[list[Cell]] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # HTML, numbered in order: "Note 1: ..."
+    note_labels: list[str] = field(default_factory=list)  # "Note 2", "Note"; a note past its end is "Note <its number>"
 
     @property
     def caption(self) -> str:
@@ -54,6 +63,12 @@ class Table:
     @property
     def notes_html(self) -> list[Markup]:
         return [Markup(n) for n in self.notes]
+
+    @property
+    def labelled_notes(self) -> list[tuple[str, Markup]]:
+        """(label, HTML) of each note: the label as printed before its colon."""
+        labels = self.note_labels + [f"Note {i}" for i in range(len(self.note_labels) + 1, len(self.notes) + 1)]
+        return list(zip(labels, self.notes_html))
 
 
 class _Notes:
@@ -73,6 +88,22 @@ class _Notes:
             return ""
         unique = sorted(set(numbers))
         return f" (Note {', '.join(str(n) for n in unique)})"
+
+    def finish(self, table: Table, extra: list[TableNote], fw: Framework, page: str) -> None:
+        """Give ``table`` the row notes, then the notes no row points to (``table_notes``):
+        numbered ones continue the row notes' numbers, an unnumbered one is printed "Note:"."""
+        texts = list(self.texts)
+        labels = [f"Note {i}" for i in range(1, len(texts) + 1)]
+        numbered = len(texts)
+        for n in extra:
+            texts.append(str(render_inline(n.text, fw, page)))
+            if n.numbered:
+                numbered += 1
+                labels.append(f"Note {numbered}")
+            else:
+                labels.append("Note")
+        table.notes = texts
+        table.note_labels = labels
 
 
 def a(href: str, text: str, title: str = "") -> str:
@@ -162,7 +193,9 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
                 "transaction": transaction_link(fw, use.transaction, page),
                 "role": _role_word(fw, use.transaction, pa.actor),
                 "optionality": use.optionality + notes.mark(marks),
-                "reference": a(site_paths.url_link(page, site_paths.transaction_page(tx.domain, tx.id)), numbering.transaction_ref(tx)),
+                "reference": references_html(fw, use.reference, page)
+                if use.reference
+                else a(site_paths.url_link(page, site_paths.transaction_page(tx.domain, tx.id)), numbering.transaction_ref(tx)),
             }
             rows.append([Cell(values[c]) for c in columns])
         for cu in pa.content_modules:
@@ -179,13 +212,34 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
                 "reference": a(href, numbering.content_ref(module)),
             }
             rows.append([Cell(values[c]) for c in columns])
+        rows.extend(_requirement_rows(fw, pa, actor_cell, columns, notes, page))
         if not rows:
             rows.append([Cell(actor_cell if c == "actor" else DASH) for c in columns])
         table.rows.extend(rows)
     if "actor" in columns:
         spanned(table.rows, columns.index("actor"))
-    table.notes = notes.texts
+    notes.finish(table, profile.table_notes.get("actors_and_transactions", []), fw, page)
     return table
+
+
+def _requirement_rows(fw: Framework, pa: ProfileActor, actor_cell: str, columns: list[str], notes: _Notes, page: str) -> list[list[Cell]]:
+    """Rows for what the actor does without a transaction ("R" with a reference, not "–")."""
+    rows = []
+    for req in pa.requirements:
+        marks = []
+        if req.optionality == "C" and req.condition:
+            marks.append(notes.number(f"Conditional: {plain_text.inline(req.condition)}"))
+        if req.note:
+            marks.append(notes.number(render_inline(req.note, fw, page)))
+        values = {
+            "actor": actor_cell,
+            "transaction": str(render_inline(req.text, fw, page)),
+            "role": DASH,
+            "optionality": req.optionality + notes.mark(marks),
+            "reference": references_html(fw, req.reference, page) if req.reference else DASH,
+        }
+        rows.append([Cell(values[c]) for c in columns])
+    return rows
 
 
 def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes: _Notes, page: str) -> dict[str, list[int]]:
@@ -196,8 +250,8 @@ def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes
             continue
         names = [transaction_link(fw, t, page) for t in group.transactions]
         text = f"The {plain_text.inline(fw.actors[pa.actor].name)} shall implement at least one of {or_list(names)}."
-        if group.note:
-            text += " " + render_inline(group.note, fw, page)
+        if group.note:  # str(): a Markup on the right would escape the links on the left
+            text += " " + str(render_inline(group.note, fw, page))
         n = notes.number(text)
         for t in group.transactions:
             marks.setdefault(t, []).append(n)
@@ -216,6 +270,8 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
             if group.options:
                 names = [plain_text.inline(profile.option(o).name) for o in group.options]
                 text = f"The {actor_name} shall support at least one of the {or_list(names)} Options."
+                if group.note:
+                    text += " " + str(render_inline(group.note, fw, page))
                 n = notes.number(text)
                 for o in group.options:
                     option_marks.setdefault(o, []).append(n)
@@ -234,13 +290,14 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
                 label += f" ({option.status.capitalize()})"
             ref = numbering.volume_ref(profile.domain, 1, numbering.option_section(profile, option.id))
             href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), f"option-{option.id}")
-            values = [actor_cell, label + notes.mark(marks), a(href, ref)]
+            ref_cell = references_html(fw, option.reference, page) if option.reference else a(href, ref)
+            values = [actor_cell, label + notes.mark(marks), ref_cell]
             rows.append([Cell(v) for v in values])
         if not rows:
             rows.append([Cell(actor_cell), Cell("No options defined"), Cell(DASH)])
         table.rows.extend(r[: len(table.headings)] for r in rows)
     spanned(table.rows)
-    table.notes = notes.texts
+    notes.finish(table, profile.table_notes.get("actor_options", []), fw, page)
     return table
 
 
@@ -278,6 +335,7 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
     if with_bindings and len(headings) == 4:
         headings = headings + ["Content Bindings Reference"]
     table = Table("required-groupings", numbering.table_number(section), f"{profile.acronym} - Required Actor Groupings", headings)
+    condition_column = len(headings) != 3  # _fit drops it from a 3-column heading
     notes = _Notes()
     for pa in profile.actors:
         actor_cell = actor_link(fw, pa.actor, page)
@@ -292,12 +350,13 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
             ref = ", ".join(
                 a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs
             )
-            values = [
-                actor_cell,
-                grouping_condition_html(fw, profile, g, page),
-                grouping_targets_html(fw, g.targets, page) + notes.mark(marks),
-                ref,
-            ]
+            if g.reference:
+                ref = references_html(fw, g.reference, page)
+            condition = grouping_condition_html(fw, profile, g, page)
+            grouped_with = grouping_targets_html(fw, g.targets, page)
+            if not condition_column and condition != DASH:
+                grouped_with += f" ({condition})"  # no Grouping Condition column: the condition goes with its grouping
+            values = [actor_cell, condition, grouped_with + notes.mark(marks), ref]
             if with_bindings:
                 values.append(plain_text.inline(g.content_bindings) or DASH)
             rows.append([Cell(v) for v in values])
@@ -307,7 +366,7 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
         table.rows.extend(rows)
     _fit(table)
     spanned(table.rows)
-    table.notes = notes.texts
+    notes.finish(table, profile.table_notes.get("required_groupings", []), fw, page)
     return table
 
 

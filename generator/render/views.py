@@ -16,6 +16,7 @@ from markupsafe import Markup
 from ..model import STATUS_LABELS, Framework, Profile, Transaction
 from . import grouping, numbering, plain_text, site_paths
 from .narrative import render as md
+from .narrative import render_inline
 from .tables import (
     DASH,
     Cell,
@@ -284,6 +285,13 @@ def profile_page(fw: Framework, p: Profile) -> Page:
             )
         )
     title = f"{p.chapter} {p.name} ({p.acronym})"
+    statements = {key: md(s.text, fw, page, s.loc) for key, s in p.statements.items()}
+
+    def shown(key: str, table: Table) -> Table | None:
+        """The table, or None where a statement is published in its place."""
+        s = p.statements.get(key)
+        return table if s is None or s.table else None
+
     return Page(
         page,
         "profile.md.j2",
@@ -313,11 +321,13 @@ def profile_page(fw: Framework, p: Profile) -> Page:
                 f"{p.acronym} Actor Diagram",
                 "figure-actor-diagram",
             ),
-            "actors_table": actors_and_transactions(fw, p, page),
+            "actors_table": shown("actors_and_transactions", actors_and_transactions(fw, p, page)),
             "actors": actors,
-            "options_table": actor_options(fw, p, page),
+            "options_table": shown("actor_options", actor_options(fw, p, page)),
             "options": options,
-            "groupings_table": required_groupings(fw, p, page),
+            "groupings_table": shown("required_groupings", required_groupings(fw, p, page)),
+            # Markdown published before (or in place of) each table; "" where there is none
+            "statements": {key: statements.get(key, "") for key in ("actors_and_transactions", "actor_options", "required_groupings")},
             "overview": md(p.overview, fw, page, p.loc),
             "use_cases": use_cases,
             "security": md(p.security, fw, page, p.loc),
@@ -462,7 +472,9 @@ def actor_page(fw: Framework, actor) -> Page:
                 module = fw.content_modules[cu.module]
                 href = site_paths.url_link(page, site_paths.content_page(module.domain, module.id))
                 profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(a(href, module.name)), Cell(DASH), Cell(cu.optionality)])
-            if not pa.transactions and not pa.content_modules:
+            for req in pa.requirements:
+                profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(render_inline(req.text, fw, page)), Cell(DASH), Cell(req.optionality)])
+            if not pa.transactions and not pa.content_modules and not pa.requirements:
                 profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(DASH), Cell(DASH), Cell(DASH)])
             for claim in pa.options:
                 label = option_link(fw, p, claim.option, page) + (" (required)" if claim.required else "")

@@ -174,7 +174,7 @@ def table_diff(old: Table, new: Table) -> DiffTable:
         out_rows[start][span] = Cell(value, rowspan=end - start)
         for k in range(start + 1, end):
             out_rows[k][span] = Cell(value, covered=True)
-    result = DiffTable(new.anchor, new.number, new.title, list(new.headings), out_rows, _notes_diff(old.notes, new.notes))
+    result = DiffTable(new.anchor, new.number, new.title, list(new.headings), out_rows, _notes_diff(old.notes, new.notes), list(new.note_labels))
     result.status = [r[0] for r in rows]
     return result
 
