@@ -15,16 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..annex import site as annex_site
-from ..render.figures import add_figures
 from ..fingerprint import fingerprint
 from ..load.discovery import walk
 from ..model import Framework
-from ..render.pages import Incremental, default_templates_dir, environment, generate
 from ..problems import Problem
+from ..render.figures import add_figures
+from ..render.pages import Incremental, default_templates_dir, environment, generate
 from ..render.site_source import SiteSource
+from ..render.templating import TemplateFailure
 from ..supplements import site as supplements_site
 from ..validate import Validation, validate
-from ..render.templating import TemplateFailure
 
 __all__ = ["Published", "fingerprint", "publish", "site_source", "sync_source", "template_dirs"]
 

@@ -79,11 +79,10 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
     in use is a one-line :class:`ServeError`, not a traceback after a full build."""
     import mkdocs.commands.serve as mkdocs_serve
 
-    from .preview import tolerant
     from ..render.pages import default_templates_dir
-
-    from .publish import SERVE_DIRTY
     from ..validate import reuse_unchanged_files
+    from .preview import tolerant
+    from .publish import SERVE_DIRTY
 
     trouble = address_problem(host, port)
     if trouble:
