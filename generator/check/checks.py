@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from ..load.yaml_loader import Document
-from ..model import Framework, Profile
+from ..model import Framework, Profile, bindings
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
 from .references import RefError, exists, find_refs, suggestion, unresolved_message
@@ -233,12 +233,12 @@ def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> I
                 t = fw.transactions.get(use.transaction)
                 if t is None:
                     yield _unknown(src, "transaction", use.transaction, fw.transactions, use.loc)
-                elif t.role_of(pa.actor) is None:
+                elif t.role_of(pa.actor) is None and not use.role:
                     players = ", ".join(r.actor for r in t.roles) or "no actor"
                     yield error(
                         use.loc,
                         f"actor '{pa.actor}' has no role in {t.id} ({t.name}); roles are given to {players} in {t.loc.file}. "
-                        f"Add a role for it there, or remove this row",
+                        f"Add a role for it there, or bind it here with 'role: initiator' or 'role: responder', or remove this row",
                         "actor-without-role",
                     )
             for cu in pa.content_modules:
@@ -292,6 +292,39 @@ def profile_options(fw: Framework, src: Sources, scope: Scope | None = None) -> 
         for o in p.options:
             if o.id not in claimed:
                 yield warning(o.loc, f"option '{o.id}' is offered by no actor of {p.acronym}; add it under an actor's options", "unused-option")
+
+
+@check
+def profile_exchanges(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Each stated exchange is between two actors of the profile bound to the two sides of its transaction."""
+    for p in _each(fw.profiles, scope and scope.profiles):
+        seen: set[tuple[str, str, str]] = set()
+        for e in p.exchanges:
+            key = (e.transaction, e.initiator, e.responder)
+            if key in seen:
+                yield error(e.loc, f"the exchange {e.initiator} -> {e.responder} of {e.transaction} is listed twice in {p.acronym}", "duplicate-entry")
+                continue
+            seen.add(key)
+            if e.transaction not in fw.transactions:
+                yield _unknown(src, "transaction", e.transaction, fw.transactions, e.loc, "exchanges: ")
+                continue
+            for side, actor_id in (("initiator", e.initiator), ("responder", e.responder)):
+                pa = p.actor(actor_id)
+                if pa is None or not any(u.transaction == e.transaction for u in pa.transactions):
+                    users = [a.actor for a in p.actors if any(u.transaction == e.transaction for u in a.transactions)]
+                    yield error(
+                        e.loc,
+                        f"exchanges: the {side} '{actor_id}' is not an actor of {p.acronym} listing {e.transaction}"
+                        f"{suggestion(actor_id, users)}; the actors listing it are {', '.join(users) or 'none'}",
+                        "exchange-role",
+                    )
+                elif side not in bindings.roles_in_profile(fw, p, actor_id, e.transaction):
+                    yield error(
+                        e.loc,
+                        f"exchanges: '{actor_id}' is not bound as {side} of {e.transaction} in {p.acronym}; "
+                        f"give it 'role: {side}' in its row, or swap initiator and responder",
+                        "exchange-role",
+                    )
 
 
 @check

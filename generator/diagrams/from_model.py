@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Framework, Grouping, Profile, Transaction, UseCase
+from ..model import Framework, Grouping, Profile, Transaction, UseCase, bindings
 from ..render import site_paths
 from . import puml
 from .core import Diagram
@@ -110,8 +110,9 @@ def _unique(items):
 
 def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None) -> Diagram:
     page = page or site_paths.transaction_page(tx.domain, tx.id)
-    initiators = _unique(r.actor for r in tx.roles if r.role == "initiator")
-    responders = _unique(r.actor for r in tx.roles if r.role == "responder")
+    roles = bindings.all_roles(fw, tx)  # Volume 2: every role, whichever profile binds it
+    initiators = _unique(r.actor for r in roles if r.role == "initiator")
+    responders = _unique(r.actor for r in roles if r.role == "responder")
     lines = ["@startuml", f"title {puml.text(tx.label)}", "hide footbox"]
     left = right = None  # participant aliases: initiators on the left, responders on the right
     if initiators:
@@ -164,45 +165,9 @@ class _Edge:
 
 
 def _profile_edges(fw: Framework, profile: Profile) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    """(initiator, responder, transaction id) for every exchange the profile's actors take part in.
-
-    Also returns the actors of other profiles that appear as partners: actor id -> the
-    acronym of a profile in which that actor uses the transaction ("" if none).
-    """
-    members = [a.actor for a in profile.actors]
-    uses = {a.actor: {u.transaction for u in a.transactions} for a in profile.actors}
-    exchanges: list[tuple[str, str, str]] = []
-    external: dict[str, str] = {}
-    for pa in profile.actors:
-        for use in pa.transactions:
-            tx = fw.transactions.get(use.transaction)
-            if tx is None:
-                continue
-            for role in (r for r in tx.roles if r.actor == pa.actor):
-                partner_role = "responder" if role.role == "initiator" else "initiator"
-                partners = [r.actor for r in tx.roles if r.role == partner_role]
-                inside = [p for p in partners if p in members and tx.id in uses.get(p, set())]
-                if inside:
-                    chosen = inside
-                else:
-                    chosen = partners
-                    for p in partners:
-                        external.setdefault(p, _profile_using(fw, p, tx.id, exclude=profile.acronym))
-                for partner in chosen:
-                    pair = (pa.actor, partner, tx.id) if role.role == "initiator" else (partner, pa.actor, tx.id)
-                    if pair not in exchanges:
-                        exchanges.append(pair)
-    return exchanges, {k: v for k, v in external.items() if k not in members}
-
-
-def _profile_using(fw: Framework, actor_id: str, tx_id: str, exclude: str) -> str:
-    for other in sorted(fw.profiles.values(), key=lambda p: (p.domain, p.chapter)):
-        if other.acronym == exclude:
-            continue
-        pa = other.actor(actor_id)
-        if pa and any(u.transaction == tx_id for u in pa.transactions):
-            return other.acronym
-    return ""
+    """(initiator, responder, transaction id) for every real exchange of the profile, and the
+    actors of other profiles drawn as partners (see :func:`generator.model.bindings.profile_exchanges`)."""
+    return bindings.profile_exchanges(fw, profile)
 
 
 def _signature(g: Grouping) -> tuple:

@@ -149,6 +149,17 @@ class TransactionUse:
     loc: Loc
     condition: str = ""
     note: str = ""
+    role: str = ""  # "initiator" | "responder": binds the actor to this role in this profile; "" = as the transaction says
+
+
+@dataclass
+class Exchange:
+    """A real initiator -> responder exchange of a transaction within a profile (``exchanges``)."""
+
+    transaction: str
+    initiator: str
+    responder: str
+    loc: Loc
 
 
 @dataclass
@@ -256,6 +267,7 @@ class Profile:
     use_cases: list[UseCase] = field(default_factory=list)
     security: str = ""
     cross_profile: str = ""
+    exchanges: list[Exchange] = field(default_factory=list)  # empty: every bound initiator with every bound responder
 
     def actor(self, actor_id: str) -> ProfileActor | None:
         return next((a for a in self.actors if a.actor == actor_id), None)

@@ -20,6 +20,7 @@ from .entities import (
     ContentSection,
     ContentUse,
     Domain,
+    Exchange,
     Framework,
     GlossaryTerm,
     Grouping,
@@ -129,7 +130,7 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
         loc=doc.loc(base),
         description=_text(doc, base + ("description",), a.get("description", "")),
         transactions=[
-            TransactionUse(t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""))
+            TransactionUse(t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""), t.get("role", ""))
             for j, t in enumerate(a.get("transactions", []))
         ],
         content_modules=[
@@ -203,6 +204,10 @@ def _profile(doc: Document, domain: str) -> Profile:
         ],
         security=_text(doc, ("security",), d.get("security", "")),
         cross_profile=_text(doc, ("cross_profile",), d.get("cross_profile", "")),
+        exchanges=[
+            Exchange(e["transaction"], e["initiator"], e["responder"], doc.loc(("exchanges", i)))
+            for i, e in enumerate(d.get("exchanges", []))
+        ],
     )
 
 

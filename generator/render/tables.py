@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor
+from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor, bindings
 from . import numbering, plain_text, site_paths
 from .narrative import render_inline
 
@@ -106,10 +106,9 @@ def _headings(fw: Framework, profile: Profile, key: str, count: int | None = Non
     return [h.replace("{acronym}", profile.acronym) for h in chosen][: count or None]
 
 
-def _role_word(fw: Framework, tx_id: str, actor_id: str) -> str:
-    tx = fw.transactions[tx_id]
-    roles = sorted({r.role for r in tx.roles if r.actor == actor_id})
-    return " and ".join(r.capitalize() for r in roles) or DASH
+def role_word(fw: Framework, profile: Profile, tx_id: str, actor_id: str) -> str:
+    """'Initiator', 'Responder' or 'Initiator and Responder': the actor's roles in this profile."""
+    return " and ".join(r.capitalize() for r in bindings.roles_in_profile(fw, profile, actor_id, tx_id)) or DASH
 
 
 def actor_link(fw: Framework, actor_id: str, page: str) -> str:
@@ -160,7 +159,7 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
             values = {
                 "actor": actor_cell,
                 "transaction": transaction_link(fw, use.transaction, page),
-                "role": _role_word(fw, use.transaction, pa.actor),
+                "role": role_word(fw, profile, use.transaction, pa.actor),
                 "optionality": use.optionality + notes.mark(marks),
                 "reference": a(site_paths.url_link(page, site_paths.transaction_page(tx.domain, tx.id)), numbering.transaction_ref(tx)),
             }

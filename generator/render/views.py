@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import STATUS_LABELS, Framework, Profile, Transaction
+from ..model import STATUS_LABELS, Framework, Profile, Transaction, bindings
 from . import grouping, numbering, plain_text, site_paths
 from .narrative import render as md
 from .tables import (
@@ -30,6 +30,7 @@ from .tables import (
     or_list,
     profile_link,
     required_groupings,
+    role_word,
     spanned,
     transaction_link,
 )
@@ -352,8 +353,11 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
         "Actor Roles",
         ["Actor", "Role", "Description"],
     )
-    for r in t.roles:
-        roles.rows.append([Cell(actor_link(fw, r.actor, page)), Cell(r.role.capitalize()), Cell(md(r.description, fw, page) or DASH)])
+    for r, bound_in in bindings.bound_roles(fw, t):  # every role, whichever profile binds it
+        description = md(r.description, fw, page) if r.description else ""
+        if not description and bound_in:
+            description = f"<p>In {profile_link(fw, bound_in, page)}.</p>"
+        roles.rows.append([Cell(actor_link(fw, r.actor, page)), Cell(r.role.capitalize()), Cell(description or DASH)])
     standards = []
     for sid in t.standards:
         std = fw.standards[sid]
@@ -377,7 +381,7 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
         )
     used_by = Table("used-by", "", "Profiles using this transaction", ["Profile", "Actor", "Role", "Optionality"])
     for p, actor_id, opt in usages_of_transaction(fw, t.id):
-        roles_of = " and ".join(sorted({r.role.capitalize() for r in t.roles if r.actor == actor_id})) or DASH
+        roles_of = role_word(fw, p, t.id, actor_id)
         used_by.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(actor_link(fw, actor_id, page)), Cell(roles_of), Cell(opt)])
     return Page(
         page,
@@ -456,7 +460,7 @@ def actor_page(fw: Framework, actor) -> Page:
         if pa is not None:
             for use in pa.transactions:
                 tx = fw.transactions[use.transaction]
-                role = " and ".join(sorted({r.role.capitalize() for r in tx.roles if r.actor == actor.id})) or DASH
+                role = role_word(fw, p, tx.id, actor.id)
                 profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(transaction_link(fw, tx.id, page)), Cell(role), Cell(use.optionality)])
             for cu in pa.content_modules:
                 module = fw.content_modules[cu.module]

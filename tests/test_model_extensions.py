@@ -1,0 +1,127 @@
+"""Model extensions of issue 12: facts of published chapters that the format could not state.
+
+Each test states one such fact in a copy of the small test framework (conftest ``tree``),
+validates it with the real validator and reads what the pages and diagrams make of it:
+per-profile role bindings and exchanges, interactions within a transaction, option
+effects on other actors, external grouping targets, message labels.
+"""
+
+from __future__ import annotations
+
+from conftest import expect, make_actor, make_transaction, show, with_rule
+
+from generator.diagrams.from_model import profile_diagram, transaction_diagram
+from generator.render import views
+
+DOC = "ITX/profiles/DOC.yaml"
+ITX2 = "ITX/transactions/ITX-2.yaml"
+MOB = "ITX/profiles/MOB.yaml"
+
+
+def _clean(tree):
+    result = tree.validate()
+    assert result.problems == [], show(result.problems)
+    return result.framework
+
+
+def _mobile_profile(tree, **extra) -> None:
+    """MOB reuses ITX-2 with an actor the transaction's file does not name."""
+    tree["ITX/actors/mobile-source.yaml"] = make_actor("mobile-source", "Mobile Source")
+    tree[MOB] = {
+        "acronym": "MOB",
+        "name": "Mobile Document Sharing",
+        "chapter": 11,
+        "type": "workflow",
+        "status": "trial-implementation",
+        "summary": "Shares documents from phones.",
+        "actors": [
+            {"actor": "mobile-source", "transactions": [{"transaction": "ITX-2", "optionality": "R", "role": "initiator"}]},
+            {"actor": "document-recipient", "transactions": [{"transaction": "ITX-2", "optionality": "R"}]},
+        ],
+        **extra,
+    }
+
+
+def _edges(source: str) -> list[str]:
+    return sorted(line.split(" : ")[0] for line in source.splitlines() if " -- " in line)
+
+
+# --------------------------------------------------------------------------- 1. role bindings
+
+def test_a_profile_binds_its_own_actor_to_a_role_without_changing_other_profiles(tree):
+    base = _clean(tree)
+    doc_before = profile_diagram(base, base.profiles["DOC"]).source
+    _mobile_profile(tree)
+    fw = _clean(tree)  # no actor-without-role: the row binds it
+    assert profile_diagram(fw, fw.profiles["DOC"]).source == doc_before
+    assert "Mobile Source" not in doc_before
+    assert _edges(profile_diagram(fw, fw.profiles["MOB"]).source) == ["A_mobile_source -- A_document_recipient"]
+    # Volume 2 shows every role, whichever profile binds it
+    page = views.transaction_page(fw, fw.transactions["ITX-2"])
+    rows = [[c.html for c in row] for row in page.context["roles_table"].rows]
+    assert any("Mobile Source" in r[0] and r[1] == "Initiator" and "MOB" in r[2] for r in rows), rows
+    assert "Mobile Source" in transaction_diagram(fw, fw.transactions["ITX-2"]).source
+    # each profile's table gives its own actor's role
+    table = views.profile_page(fw, fw.profiles["MOB"]).context["actors_table"]
+    assert [c.html for c in table.rows[0]][2] == "Initiator"
+
+
+def test_a_row_without_a_role_or_binding_is_still_refused(tree):
+    _mobile_profile(tree)
+    del tree[MOB]["actors"][0]["transactions"][0]["role"]
+    result = tree.validate()
+    problem = expect(result, "actor-without-role", MOB, None)
+    assert "role: initiator" in problem.message
+
+
+def _crowded(tree, exchanges=None) -> None:
+    """ITX-5 has two initiators and two responders; in XCH each initiator talks to one responder."""
+    for actor_id, name in (("alpha", "Alpha"), ("beta", "Beta"), ("gamma", "Gamma"), ("delta", "Delta")):
+        tree[f"ITX/actors/{actor_id}.yaml"] = make_actor(actor_id, name)
+    tx = make_transaction("ITX-5", "Exchange", "alpha", "gamma", [])
+    tx["roles"] += [{"actor": "beta", "role": "initiator"}, {"actor": "delta", "role": "responder"}]
+    tree["ITX/transactions/ITX-5.yaml"] = tx
+    tree["ITX/profiles/XCH.yaml"] = {
+        "acronym": "XCH",
+        "name": "Exchanges",
+        "chapter": 12,
+        "type": "workflow",
+        "status": "trial-implementation",
+        "summary": "Pairs.",
+        "actors": [{"actor": a, "transactions": [{"transaction": "ITX-5", "optionality": "R"}]} for a in ("alpha", "beta", "gamma", "delta")],
+        **({"exchanges": exchanges} if exchanges is not None else {}),
+    }
+
+
+def test_stated_exchanges_are_the_only_pairs_drawn(tree):
+    _crowded(tree)
+    fw = _clean(tree)
+    assert len(_edges(profile_diagram(fw, fw.profiles["XCH"]).source)) == 4  # default: every initiator with every responder
+    _crowded(tree, [{"transaction": "ITX-5", "initiator": "alpha", "responder": "gamma"}, {"transaction": "ITX-5", "initiator": "beta", "responder": "delta"}])
+    fw = _clean(tree)
+    diagram = profile_diagram(fw, fw.profiles["XCH"])
+    assert _edges(diagram.source) == ["A_alpha -- A_gamma", "A_beta -- A_delta"]
+    assert not any("Alpha" in line and "Delta" in line for line in diagram.alt_text), diagram.alt_text
+
+
+def test_an_exchange_must_join_bound_actors_of_the_profile(tree):
+    _crowded(tree, [{"transaction": "ITX-5", "initiator": "gamma", "responder": "alpha"}, {"transaction": "ITX-5", "initiator": "alpha", "responder": "time-server"}])
+    result = tree.validate()
+    problems = with_rule(result, "exchange-role")
+    assert len(problems) == 3, show(result.problems)  # gamma is no initiator, alpha no responder, time-server not in XCH
+    rel = "ITX/profiles/XCH.yaml"
+    assert {p.loc.line for p in problems} == {tree.line_of(rel, "- transaction: ITX-5", 5), tree.line_of(rel, "- transaction: ITX-5", 6)}
+    assert any("'time-server' is not an actor of XCH" in p.message for p in problems)
+
+
+def test_no_phantom_partner_from_a_role_that_no_profile_uses(tree):
+    """DOC's recipient answers ITX-2; an actor the file names as responder but that answers in no profile is not drawn."""
+    tree[ITX2]["roles"].append({"actor": "time-server", "role": "responder"})
+    tree["ITX/profiles/SRC.yaml"] = {
+        "acronym": "SRC", "name": "Sources only", "chapter": 13, "type": "workflow", "status": "trial-implementation",
+        "summary": "Only a source.", "actors": [{"actor": "document-source", "transactions": [{"transaction": "ITX-2", "optionality": "R"}]}],
+    }
+    fw = tree.validate().framework
+    source = profile_diagram(fw, fw.profiles["SRC"]).source
+    assert "Document Recipient" in source  # answers ITX-2 in DOC: a real exchange across profiles
+    assert "Time Server" not in source
