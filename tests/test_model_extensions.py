@@ -125,3 +125,79 @@ def test_no_phantom_partner_from_a_role_that_no_profile_uses(tree):
     source = profile_diagram(fw, fw.profiles["SRC"]).source
     assert "Document Recipient" in source  # answers ITX-2 in DOC: a real exchange across profiles
     assert "Time Server" not in source
+
+
+# --------------------------------------------------------------------------- 2. interactions
+
+ITX6 = "ITX/transactions/ITX-6.yaml"
+
+
+def _consent_registry(tree) -> None:
+    """ITX-6, as ITI-108: one transaction of several interactions, messages numbered straight through."""
+    tx = make_transaction("ITX-6", "Access Consent", "document-source", "document-recipient", [])
+    del tx["messages"]
+    tx["interactions"] = [
+        {"name": "Search", "description": "Finds consents.", "messages": [
+            {"name": "Search Request", "type": "request", "trigger": "A consent is needed."},
+            {"name": "Search Response", "type": "response"},
+        ]},
+        {"name": "Create", "messages": [
+            {"name": "Create Request", "type": "request"},
+            {"name": "Create Response", "type": "response"},
+        ]},
+    ]
+    tree[ITX6] = tx
+    for actor in tree[DOC]["actors"]:
+        actor["transactions"].append({"transaction": "ITX-6", "optionality": "O"})
+
+
+def _page_markdown(fw, page) -> str:
+    from generator.render import pages
+
+    return pages.render_page(pages.environment(), page)
+
+
+def test_interactions_group_the_messages_of_a_transaction(tree):
+    _consent_registry(tree)
+    fw = _clean(tree)
+    tx = fw.transactions["ITX-6"]
+    assert [m.name for m in tx.messages] == ["Search Request", "Search Response", "Create Request", "Create Response"]
+    text = _page_markdown(fw, views.transaction_page(fw, tx))
+    headings = [line for line in text.splitlines() if line.startswith("#")]
+    search, create = headings.index("### Search { #interaction-1}"), headings.index("### Create { #interaction-2}")
+    assert headings[search + 1] == "#### 3.6.4.1 Search Request { #message-1}"
+    assert headings[search + 2] == "##### 3.6.4.1.1 Trigger Events { #message-1-trigger}"
+    assert headings[create + 1] == "#### 3.6.4.3 Create Request { #message-3}"
+    assert "Finds consents." in text
+    source = transaction_diagram(fw, tx).source.splitlines()
+    assert source.index("group Search") < next(i for i, line in enumerate(source) if "Search Request" in line)
+    assert source.count("end") == 2 and source.index("group Create") > source.index("end")
+
+
+def test_a_transaction_states_messages_or_interactions_not_both(tree):
+    _consent_registry(tree)
+    tree[ITX6]["messages"] = [{"name": "Loose", "type": "request"}]
+    result = tree.validate()
+    assert [p for p in result.errors if p.loc.file.endswith("ITX-6.yaml")], show(result.problems)
+
+
+# --------------------------------------------------------------------------- 7. message labels
+
+def test_an_empty_reply_label_is_allowed_and_drawn_unlabelled(tree):
+    tree[ITX2]["messages"][1]["name"] = ""
+    fw = _clean(tree)
+    tx = fw.transactions["ITX-2"]
+    source = transaction_diagram(fw, tx).source
+    assert "Responder --> Initiator\n" in source
+    text = _page_markdown(fw, views.transaction_page(fw, tx))
+    assert "### 3.2.4.2 Response Message { #message-2}" in text
+
+
+def test_a_newline_in_a_message_name_is_refused_where_it_is(tree):
+    tree[ITX2]["messages"][0]["name"] = "Search Value Set Request:\nwith more"
+    result = tree.validate()
+    problems = [p for p in result.errors if p.loc.file.endswith("ITX-2.yaml")]
+    assert len(problems) == 1, show(result.problems)
+    assert problems[0].rule.startswith("schema"), problems[0]
+    assert problems[0].loc.line == tree.line_of(ITX2, "- name: |-"), problems[0]  # the value, written as a block
+    assert "one line" in problems[0].message

@@ -130,16 +130,27 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None)
         for participant in _unique([left, right]):
             lines.append(f"activate {participant}")
         tx_page = site_paths.transaction_page(tx.domain, tx.id)
+        # each interaction of a transaction of several (ITI-108) is a group around its messages
+        opens = {g.messages[0]: g for g in tx.interactions if g.messages}
+        closes = {g.messages[-1] for g in tx.interactions if g.messages}
         for number, message in enumerate(tx.messages, start=1):
+            if number - 1 in opens:
+                lines.append(f"group {puml.text(_flat(opens[number - 1].name))}")
+                line_locs[len(lines)] = opens[number - 1].loc
+                alt.append(f"{_flat(opens[number - 1].name)}:")
             if message.type == "request":
                 sender, receiver, arrow, verb = left, right, "->", "sends"
             else:
                 sender, receiver, arrow, verb = right, left, "-->", "returns"
             # Each message links to its section of the transaction page (views: "message-N").
             target = site_paths.url_link(page, tx_page, f"message-{number}")
-            lines.append(f"{sender} {arrow} {receiver} : {_linked(message.name, target)}")
+            label = f" : {_linked(message.name, target)}" if _flat(message.name) else ""  # an unlabelled reply, as published
+            lines.append(f"{sender} {arrow} {receiver}{label}")
             line_locs[len(lines)] = message.loc
-            alt.append(f"{number}. {names[sender]} {verb} {_flat(message.name)} to {names[receiver]} ({message.type}).")
+            what = _flat(message.name) or f"a {message.type}"
+            alt.append(f"{number}. {names[sender]} {verb} {what} to {names[receiver]} ({message.type}).")
+            if number - 1 in closes:
+                lines.append("end")
         for participant in reversed(_unique([left, right])):
             lines.append(f"deactivate {participant}")
     lines.append("@enduml")

@@ -115,6 +115,19 @@ class Message:
 
 
 @dataclass
+class Interaction:
+    """One interaction of a transaction of several (ITI-108: search, create, read, update, delete).
+
+    ``messages`` are indices into the transaction's ``messages``, which stay one list in
+    order, so message numbers, anchors and diagrams are the same with or without interactions."""
+
+    name: str
+    loc: Loc
+    description: str = ""
+    messages: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Transaction:
     id: str
     name: str
@@ -128,6 +141,7 @@ class Transaction:
     section: str = ""
     security: str = ""
     audit: str = ""
+    interactions: list[Interaction] = field(default_factory=list)  # empty: one interaction, not named
 
     @property
     def number(self) -> int:

@@ -25,6 +25,7 @@ from .entities import (
     GlossaryTerm,
     Grouping,
     GroupingTarget,
+    Interaction,
     Message,
     Option,
     OptionClaim,
@@ -104,23 +105,41 @@ def _transaction(doc: Document, domain: str) -> Transaction:
         domain=domain,
         loc=doc.loc(),
         roles=[Role(r["actor"], r["role"], _text(doc, ("roles", i, "description"), r.get("description", "")), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
-        messages=[
-            Message(
-                m["name"],
-                m["type"],
-                doc.loc(("messages", i)),
-                _text(doc, ("messages", i, "trigger"), m.get("trigger", "")),
-                _text(doc, ("messages", i, "semantics"), m.get("semantics", "")),
-                _text(doc, ("messages", i, "expected_actions"), m.get("expected_actions", "")),
-            )
-            for i, m in enumerate(d["messages"])
-        ],
+        messages=[_message(doc, path, m) for path, m in _message_entries(d)],
+        interactions=_interactions(doc, d),
         standards=list(d.get("standards", [])),
         status=d.get("status"),
         section=d.get("section", ""),
         security=_text(doc, ("security",), d.get("security", "")),
         audit=_text(doc, ("audit",), d.get("audit", "")),
     )
+
+
+def _message_entries(d: dict) -> list[tuple[tuple, dict]]:
+    """(path, message) of every message in order: ``messages``, or those of each interaction."""
+    if "interactions" in d:
+        return [(("interactions", i, "messages", j), m) for i, g in enumerate(d["interactions"]) for j, m in enumerate(g["messages"])]
+    return [(("messages", i), m) for i, m in enumerate(d.get("messages", []))]
+
+
+def _message(doc: Document, path: tuple, m: dict) -> Message:
+    return Message(
+        m["name"],
+        m["type"],
+        doc.loc(path),
+        _text(doc, path + ("trigger",), m.get("trigger", "")),
+        _text(doc, path + ("semantics",), m.get("semantics", "")),
+        _text(doc, path + ("expected_actions",), m.get("expected_actions", "")),
+    )
+
+
+def _interactions(doc: Document, d: dict) -> list[Interaction]:
+    out, start = [], 0
+    for i, g in enumerate(d.get("interactions", [])):
+        count = len(g["messages"])
+        out.append(Interaction(g["name"], doc.loc(("interactions", i)), _text(doc, ("interactions", i, "description"), g.get("description", "")), list(range(start, start + count))))
+        start += count
+    return out
 
 
 def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:

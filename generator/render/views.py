@@ -344,6 +344,11 @@ def usages_of_transaction(fw: Framework, tx_id: str) -> list[tuple[Profile, str,
     return out
 
 
+def message_title(m) -> str:
+    """A message's heading: its name, or for an unlabelled one (an empty published reply label) its kind."""
+    return m.name or f"{m.type.capitalize()} Message"
+
+
 def transaction_page(fw: Framework, t: Transaction) -> Page:
     page = site_paths.transaction_page(t.domain, t.id)
     number = numbering.transaction_section(t)
@@ -369,7 +374,7 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
             Section(
                 f"{number}.4.{i}",
                 f"message-{i}",
-                m.name,
+                message_title(m),
                 "",
                 {
                     "type": m.type.capitalize(),
@@ -379,6 +384,16 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
                 },
             )
         )
+    # Several interactions: each a heading over its messages, which keep one numbering (3.108.4.1 to .10), as published
+    interactions = []
+    for m in messages:
+        m.extra["interaction"] = None
+    for k, g in enumerate(t.interactions, start=1):
+        interactions.append(Section("", f"interaction-{k}", g.name, md(g.description, fw, page, g.loc), {"messages": [messages[i] for i in g.messages]}))
+        if g.messages:
+            messages[g.messages[0]].extra["interaction"] = interactions[-1]
+    for m in messages:
+        m.extra["h"] = Markup("####" if interactions else "###")
     used_by = Table("used-by", "", "Profiles using this transaction", ["Profile", "Actor", "Role", "Optionality"])
     for p, actor_id, opt in usages_of_transaction(fw, t.id):
         roles_of = role_word(fw, p, t.id, actor_id)
@@ -400,6 +415,7 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
             "standards": standards,
             "figure": Figure(f"tx-{t.id}", numbering.table_number(f"{number}.4"), "Interaction Diagram", "figure-interaction"),
             "messages": messages,
+            "interactions": interactions,
             "security": md(t.security, fw, page, t.loc),
             "audit": md(t.audit, fw, page, t.loc),
             "used_by": used_by,

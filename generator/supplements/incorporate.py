@@ -44,11 +44,11 @@ from .model import FOLDER, Supplement, entity_key, load_supplement
 
 # The order keys are written in, so a key an amendment adds lands where an editor would put it.
 KEY_ORDER = {
-    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile"],
+    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile", "exchanges"],
     "profile-actor": ["actor", "description", "transactions", "content_modules", "at_least_one_of", "options"],
-    "row": ["transaction", "optionality", "condition", "note"],
+    "row": ["transaction", "optionality", "role", "condition", "note"],
     "option": ["id", "name", "description", "transactions", "requires", "status"],
-    "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "security", "audit"],
+    "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "interactions", "security", "audit"],
     "actor": ["id", "name", "definition", "status"],
     "content": ["id", "name", "section", "status", "summary", "format", "template_id", "standards", "sections"],
 }
