@@ -201,3 +201,45 @@ def test_a_newline_in_a_message_name_is_refused_where_it_is(tree):
     assert problems[0].rule.startswith("schema"), problems[0]
     assert problems[0].loc.line == tree.line_of(ITX2, "- name: |-"), problems[0]  # the value, written as a block
     assert "one line" in problems[0].message
+
+
+# --------------------------------------------------------------------------- 4. external references
+
+IMG = "RDX/profiles/IMG.yaml"
+ORDER_PLACER = {"external": {"domain": "PAT", "profile": "SWF", "actor": "Order Placer", "reference": "PAT TF-1: 2"}}
+
+
+def test_a_grouping_cites_an_actor_of_a_profile_outside_the_tree(tree):
+    tree[IMG]["groupings"].append({"actor": "image-creator", "with": [ORDER_PLACER]})
+    tree[IMG]["groupings"][1]["with"].append({"external": {"domain": "RDX", "profile": "WFL", "actor": "Image Manager", "reference": "RDX TF-1: 3.2"}})
+    fw = _clean(tree)
+    table = views.profile_page(fw, fw.profiles["IMG"]).context["groupings_table"]
+    rows = [[c.html for c in row] for row in table.rows]
+    placer = next(r for r in rows if "Order Placer" in r[2])
+    assert "PAT SWF / Order Placer" in placer[2] and "<a" not in placer[2].split("PAT SWF")[1]
+    assert placer[3] == "PAT TF-1: 2"
+    archive = next(r for r in rows if "Image Manager" in r[2])
+    assert "ATN</a> / " in archive[2] and archive[2].endswith("or RDX WFL / Image Manager"), archive[2]
+    assert archive[3].endswith(", RDX TF-1: 3.2"), archive[3]
+    diagram = profile_diagram(fw, fw.profiles["IMG"])
+    assert any("PAT SWF Order Placer" in line for line in diagram.alt_text), diagram.alt_text
+    assert "Order Placer (PAT SWF)" in diagram.source
+
+
+def test_an_external_citation_is_checked_for_form(tree):
+    bad = {"external": {"domain": "PAT", "profile": "SWF", "actor": "Order Placer", "reference": "see chapter 2"}}
+    tree[IMG]["groupings"].append({"actor": "image-creator", "with": [bad]})
+    result = tree.validate()
+    expect(result, "schema-pattern", IMG, tree.line_of(IMG, "reference: see chapter 2"))
+
+
+def test_an_external_citation_names_its_own_domain_and_not_a_profile_the_tree_holds(tree):
+    tree[IMG]["groupings"].append({"actor": "image-creator", "with": [
+        {"external": {"domain": "PAT", "profile": "SWF", "actor": "Order Placer", "reference": "RAD TF-1: 2"}},
+        {"external": {"domain": "ITX", "profile": "CT", "actor": "Time Client", "reference": "ITX TF-1: 7"}},
+    ]})
+    result = tree.validate()
+    problem = expect(result, "external-reference", IMG, tree.line_of(IMG, "domain: PAT"))
+    assert "RAD TF-1: 2" in problem.message
+    problem = expect(result, "external-in-tree", IMG, tree.line_of(IMG, "domain: ITX"))
+    assert "profile: CT" in problem.message and "time-client" in problem.message

@@ -341,6 +341,7 @@ def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterat
                     f"when_option '{g.when_option}' is not an option that '{g.actor}' offers in {p.acronym}",
                     "unknown-option",
                 )
+            yield from _external_targets(fw, p, g)
             for t in g.targets:
                 target = fw.profiles.get(t.profile)
                 if target is None:
@@ -363,6 +364,23 @@ def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterat
                         yield _unknown(src, "option", oid, [o.id for o in target.options], t.loc, f"{t.profile}: ")
                     elif oid not in offered:
                         yield error(t.loc, f"option '{oid}' is not offered by '{t.actor}' in {t.profile}", "unknown-option")
+
+
+def _external_targets(fw: Framework, p: Profile, g) -> Iterator[Problem]:
+    """An external target is checked for form, not existence: its citation names its own domain,
+    and it is not a profile the tree holds (that one is named with profile: and actor:)."""
+    for t in g.external:
+        if t.reference.split(" ", 1)[0] != t.domain:
+            yield error(t.loc, f"external {t.domain} {t.profile}: the reference '{t.reference}' cites another domain; cite it as '{t.domain} TF-n: section'", "external-reference")
+        held = fw.profiles.get(t.profile)
+        if held is not None and held.domain == t.domain:
+            names = [a.actor for a in held.actors]
+            yield error(
+                t.loc,
+                f"{t.domain} {t.profile} is in this tree ({held.loc.file}); name it with 'profile: {t.profile}' and 'actor:' "
+                f"(one of {', '.join(names)}) instead of external",
+                "external-in-tree",
+            )
 
 
 @check

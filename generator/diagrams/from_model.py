@@ -182,7 +182,7 @@ def _profile_edges(fw: Framework, profile: Profile) -> tuple[list[tuple[str, str
 
 
 def _signature(g: Grouping) -> tuple:
-    return (frozenset((t.profile, t.actor) for t in g.targets), g.when_option)
+    return (frozenset((t.profile, t.actor) for t in g.targets) | frozenset((t.domain, t.profile, t.actor) for t in g.external), g.when_option)
 
 
 def _blanket(profile: Profile) -> list[Grouping]:
@@ -203,7 +203,7 @@ def _blanket(profile: Profile) -> list[Grouping]:
 
 
 def _target_text(fw: Framework, g: Grouping) -> str:
-    return " or ".join(f"{t.profile} {_actor_name(fw, t.actor)}" for t in g.targets)
+    return " or ".join([f"{t.profile} {_actor_name(fw, t.actor)}" for t in g.targets] + [f"{t.domain} {t.profile} {_flat(t.actor)}" for t in g.external])
 
 
 def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) -> Diagram:
@@ -268,6 +268,8 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
                 for t in g.targets:
                     where = f" ({puml.text(t.profile)})" if t.profile != profile.acronym else ""
                     parts.append(_linked(_actor_name(fw, t.actor), _actor_url(fw, page, t.actor)) + where)
+                for t in g.external:  # outside the tree: no page to link to
+                    parts.append(f"{puml.text(_flat(t.actor))} ({puml.text(t.domain + ' ' + t.profile)})")
                 boxed = " or\\n".join(parts)
                 lines.append(f'  agent "{boxed}" as {box} #line.dashed')
                 condition = f" when the {_option_name(profile, g.when_option)} is claimed" if g.when_option else ""

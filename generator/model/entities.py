@@ -231,6 +231,17 @@ class GroupingTarget:
 
 
 @dataclass
+class ExternalTarget:
+    """An actor to be grouped with that this tree does not hold, cited as published (RAD SWF Order Placer, RAD TF-1: 2)."""
+
+    domain: str
+    profile: str
+    actor: str  # its published name: there is no actor file to name it
+    reference: str
+    loc: Loc
+
+
+@dataclass
 class Grouping:
     actor: str
     targets: list[GroupingTarget]
@@ -240,10 +251,11 @@ class Grouping:
     condition: str = ""
     content_bindings: str = ""
     note: str = ""
+    external: list[ExternalTarget] = field(default_factory=list)  # alternatives outside the tree, after ``targets``
 
     @property
     def is_alternative(self) -> bool:
-        return len(self.targets) > 1
+        return len(self.targets) + len(self.external) > 1
 
 
 @dataclass

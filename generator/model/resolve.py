@@ -21,6 +21,7 @@ from .entities import (
     ContentUse,
     Domain,
     Exchange,
+    ExternalTarget,
     Framework,
     GlossaryTerm,
     Grouping,
@@ -197,6 +198,12 @@ def _profile(doc: Document, domain: str) -> Profile:
                 targets=[
                     GroupingTarget(w["profile"], w["actor"], doc.loc(("groupings", i, "with", j)), list(w.get("options", [])))
                     for j, w in enumerate(g["with"])
+                    if "external" not in w
+                ],
+                external=[
+                    ExternalTarget(**{k: w["external"][k] for k in ("domain", "profile", "actor", "reference")}, loc=doc.loc(("groupings", i, "with", j, "external")))
+                    for j, w in enumerate(g["with"])
+                    if "external" in w
                 ],
                 loc=doc.loc(("groupings", i)),
                 kind=g.get("kind", "required"),

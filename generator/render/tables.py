@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import Framework, Grouping, GroupingTarget, Profile, ProfileActor, bindings
+from ..model import ExternalTarget, Framework, Grouping, GroupingTarget, Profile, ProfileActor, bindings
 from . import numbering, plain_text, site_paths
 from .narrative import render_inline
 
@@ -243,8 +243,9 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
     return table
 
 
-def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: str) -> str:
-    """'ATNA / Secure Node or Secure Application', as IHE writes alternatives."""
+def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: str, external: list[ExternalTarget] = ()) -> str:
+    """'ATNA / Secure Node or Secure Application', as IHE writes alternatives; ``external`` ones
+    (profiles outside the tree) follow as 'RAD SWF / Order Placer', without a link."""
     by_profile: dict[str, list[GroupingTarget]] = {}
     for t in targets:
         by_profile.setdefault(t.profile, []).append(t)
@@ -258,6 +259,8 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
             names = [option_link(fw, target_profile, o, page) for o in options]
             text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
         parts.append(text)
+    for t in external:
+        parts.append(f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / {plain_text.inline(t.actor)}")
     return or_list(parts)
 
 
@@ -289,12 +292,13 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
                 marks.append(notes.number(render_inline(g.note, fw, page)))
             refs = sorted({t.profile for t in g.targets}, key=lambda acr: fw.profiles[acr].chapter)
             ref = ", ".join(
-                a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs
+                [a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs]
+                + [plain_text.inline(r) for r in dict.fromkeys(t.reference for t in g.external)]  # cited as published, no link
             )
             values = [
                 actor_cell,
                 grouping_condition_html(fw, profile, g, page),
-                grouping_targets_html(fw, g.targets, page) + notes.mark(marks),
+                grouping_targets_html(fw, g.targets, page, g.external) + notes.mark(marks),
                 ref,
             ]
             if with_bindings:

@@ -489,7 +489,7 @@ def actor_page(fw: Framework, actor) -> Page:
                 options.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(label)])
             for g in p.groupings_of(actor.id):
                 groups_with.rows.append(
-                    [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page))]
+                    [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page, g.external))]
                 )
     if idx is not None:
         requiring = _uses("required_by", actor.id, idx.required_by.get(actor.id, ()), "profile", lambda u: u[0].acronym)
@@ -501,7 +501,7 @@ def actor_page(fw: Framework, actor) -> Page:
                 Cell(profile_link(fw, p.acronym, page)),
                 Cell(actor_link(fw, g.actor, page)),
                 Cell(grouping_condition_html(fw, p, g, page)),
-                Cell(grouping_targets_html(fw, g.targets, page) + (" (recommended)" if g.kind == "recommended" else "")),
+                Cell(grouping_targets_html(fw, g.targets, page, g.external) + (" (recommended)" if g.kind == "recommended" else "")),
             ]
         )
     for table in (profiles, options, groups_with):
