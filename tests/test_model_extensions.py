@@ -243,3 +243,32 @@ def test_an_external_citation_names_its_own_domain_and_not_a_profile_the_tree_ho
     assert "RAD TF-1: 2" in problem.message
     problem = expect(result, "external-in-tree", IMG, tree.line_of(IMG, "domain: ITX"))
     assert "profile: CT" in problem.message and "time-client" in problem.message
+
+
+# --------------------------------------------------------------------------- 3. option effects on other actors
+
+def test_an_option_adds_a_transaction_to_another_actor(tree):
+    folders = tree[DOC]["options"][1]
+    folders["adds"] = [{"actor": "document-recipient", "transaction": "ITX-3", "optionality": "R"}]
+    fw = _clean(tree)  # claimed by the source only, which need not list anything for it
+    page = views.profile_page(fw, fw.profiles["DOC"])
+    table = page.context["options_table"]
+    note = next(i for i, n in enumerate(table.notes, start=1) if n.startswith("With the Folders Option"))
+    assert "Update Document [ITX-3]</a> is required for the Document Recipient." in table.notes[note - 1]
+    row = next(r for r in table.rows if "Folders" in r[1].html)
+    assert f"Note {note}" in row[1].html or f", {note})" in row[1].html, row[1].html
+    text = _page_markdown(fw, page)
+    assert "<li>Adds to other actors: <a" in text and "Update Document [ITX-3]</a> to <a" in text
+
+
+def test_an_option_effect_names_an_actor_of_the_profile_with_a_role(tree):
+    tree[DOC]["options"][1]["adds"] = [
+        {"actor": "time-server", "transaction": "ITX-3", "optionality": "R"},
+        {"actor": "document-source", "transaction": "ITX-1", "optionality": "O"},
+        {"actor": "document-source", "transaction": "ITX-99", "optionality": "O"},
+    ]
+    result = tree.validate()
+    assert "not an actor of DOC" in expect(result, "unknown-actor", DOC, tree.line_of(DOC, "- actor: time-server")).message
+    # each at its entry, which starts on the line before its transaction
+    expect(result, "actor-without-role", DOC, tree.line_of(DOC, "transaction: ITX-1") - 1)
+    expect(result, "unknown-transaction", DOC, tree.line_of(DOC, "transaction: ITX-99") - 1)

@@ -262,6 +262,7 @@ def profile_options(fw: Framework, src: Sources, scope: Scope | None = None) -> 
             for req in o.requires:
                 if p.option(req) is None:
                     yield _unknown(src, "option", req, [x.id for x in p.options], o.loc, f"option '{o.id}' requires ")
+            yield from _option_effects(fw, src, p, o)
         claimed: set[str] = set()
         for pa in p.actors:
             listed = {u.transaction for u in pa.transactions}
@@ -325,6 +326,24 @@ def profile_exchanges(fw: Framework, src: Sources, scope: Scope | None = None) -
                         f"give it 'role: {side}' in its row, or swap initiator and responder",
                         "exchange-role",
                     )
+
+
+def _option_effects(fw: Framework, src: Sources, p: Profile, o) -> Iterator[Problem]:
+    """Each ``adds`` names an actor of the profile, a known transaction, and a role for the actor in it."""
+    for e in o.adds:
+        if p.actor(e.actor) is None:
+            members = [a.actor for a in p.actors]
+            yield error(e.loc, f"option '{o.id}' adds {e.transaction} to '{e.actor}', which is not an actor of {p.acronym}{suggestion(e.actor, members)}", "unknown-actor")
+        elif e.transaction not in fw.transactions:
+            yield _unknown(src, "transaction", e.transaction, fw.transactions, e.loc, f"option '{o.id}' adds ")
+        elif not bindings.roles_in_profile(fw, p, e.actor, e.transaction):
+            t = fw.transactions[e.transaction]
+            yield error(
+                e.loc,
+                f"option '{o.id}' adds {t.id} to '{e.actor}', which has no role in {t.id} ({t.name}); give it a role in {t.loc.file}, "
+                f"or list {t.id} in its row with 'role:'",
+                "actor-without-role",
+            )
 
 
 @check

@@ -212,6 +212,16 @@ class ProfileActor:
 
 
 @dataclass
+class OptionEffect:
+    """What an option adds to *another* actor: with the option, ``actor`` supports ``transaction``."""
+
+    actor: str
+    transaction: str
+    optionality: Optionality
+    loc: Loc
+
+
+@dataclass
 class Option:
     id: str
     name: str
@@ -220,6 +230,7 @@ class Option:
     transactions: list[str] = field(default_factory=list)
     requires: list[str] = field(default_factory=list)
     status: Status | None = None
+    adds: list[OptionEffect] = field(default_factory=list)
 
 
 @dataclass

@@ -30,6 +30,7 @@ from .entities import (
     Message,
     Option,
     OptionClaim,
+    OptionEffect,
     Profile,
     ProfileActor,
     ProfileGroup,
@@ -189,6 +190,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                 list(o.get("transactions", [])),
                 list(o.get("requires", [])),
                 o.get("status"),
+                [OptionEffect(e["actor"], e["transaction"], e["optionality"], doc.loc(("options", i, "adds", j))) for j, e in enumerate(o.get("adds", []))],
             )
             for i, o in enumerate(d.get("options", []))
         ],

@@ -226,6 +226,8 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
                 marks.append(notes.number(f"The {actor_name} shall implement the {plain_text.inline(option.name)} Option."))
             for req in option.requires:
                 marks.append(notes.number(f"The {plain_text.inline(option.name)} Option requires the {plain_text.inline(profile.option(req).name)} Option."))
+            for effect in option.adds:
+                marks.append(notes.number(option_effect_note(fw, option, effect, page)))
             if claim.note:
                 marks.append(notes.number(render_inline(claim.note, fw, page)))
             label = option_link(fw, profile, option.id, page)
@@ -241,6 +243,22 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
     spanned(table.rows)
     table.notes = notes.texts
     return table
+
+
+OPTIONALITY_WORDS = {"R": "required", "O": "optional", "C": "conditional"}
+
+
+def option_effect_note(fw: Framework, option, effect, page: str) -> str:
+    """'With the On-Demand Documents Option, Register [ITI-42] is required for the Document Registry.'"""
+    return (
+        f"With the {plain_text.inline(option.name)} Option, {transaction_link(fw, effect.transaction, page)} is "
+        f"{OPTIONALITY_WORDS[effect.optionality]} for the {plain_text.inline(fw.actors[effect.actor].name)}."
+    )
+
+
+def option_effect_html(fw: Framework, effect, page: str) -> str:
+    """'Register [ITI-42] to Document Registry (R)', as the option section lists it."""
+    return f"{transaction_link(fw, effect.transaction, page)} to {actor_link(fw, effect.actor, page)} ({effect.optionality})"
 
 
 def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: str, external: list[ExternalTarget] = ()) -> str:

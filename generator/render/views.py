@@ -26,6 +26,7 @@ from .tables import (
     actors_and_transactions,
     grouping_condition_html,
     grouping_targets_html,
+    option_effect_html,
     option_link,
     or_list,
     profile_link,
@@ -256,6 +257,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
                     "actors": or_list(offered_by, "and"),
                     "adds": or_list(adds, "and"),
                     "requires": or_list(requires, "and"),
+                    "adds_to": or_list([option_effect_html(fw, e, page) for e in o.adds], "and"),
                     "status": STATUS_LABELS[o.status] if o.status else "",
                 },
             )

@@ -47,7 +47,7 @@ KEY_ORDER = {
     "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile", "exchanges"],
     "profile-actor": ["actor", "description", "transactions", "content_modules", "at_least_one_of", "options"],
     "row": ["transaction", "optionality", "role", "condition", "note"],
-    "option": ["id", "name", "description", "transactions", "requires", "status"],
+    "option": ["id", "name", "description", "transactions", "requires", "adds", "status"],
     "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "interactions", "security", "audit"],
     "actor": ["id", "name", "definition", "status"],
     "content": ["id", "name", "section", "status", "summary", "format", "template_id", "standards", "sections"],
