@@ -272,3 +272,64 @@ def test_an_option_effect_names_an_actor_of_the_profile_with_a_role(tree):
     # each at its entry, which starts on the line before its transaction
     expect(result, "actor-without-role", DOC, tree.line_of(DOC, "transaction: ITX-1") - 1)
     expect(result, "unknown-transaction", DOC, tree.line_of(DOC, "transaction: ITX-99") - 1)
+
+
+# --------------------------------------------------------------------------- 6. placeholder numbers
+
+def _placeholder_supplement(tree, status: str = "public-comment") -> str:
+    """A Public Comment supplement with a new profile at chapter XX and a new transaction ITX-YY1."""
+    folder = "ITX/supplements/NEWP"
+    tree[f"{folder}/supplement.yaml"] = {
+        "id": "NEWP", "title": "New Profile (NEWP)", "revision": "1.0", "status": status, "date": "2024-02-01",
+        "applies_to": {"revision": "1.0"},
+    }
+    tree[f"{folder}/transactions/ITX-YY1.yaml"] = make_transaction("ITX-YY1", "Query Things", "document-source", "document-recipient", [])
+    tree[f"{folder}/profiles/NEWP.yaml"] = {
+        "acronym": "NEWP", "name": "New Profile", "chapter": "XX", "type": "workflow", "status": status,
+        "summary": "Uses [[ITX-YY1]].",
+        "actors": [
+            {"actor": "document-source", "transactions": [{"transaction": "ITX-YY1", "optionality": "R"}]},
+            {"actor": "document-recipient", "transactions": [{"transaction": "ITX-YY1", "optionality": "R"}]},
+        ],
+    }
+    return folder
+
+
+def test_a_public_comment_supplement_may_carry_placeholder_numbers(tree):
+    from generator.render.export import export_model
+    from generator.supplements import framework_with_supplements
+
+    _placeholder_supplement(tree)
+    _clean(tree)
+    fw = framework_with_supplements(tree.root)
+    profile, tx = fw.profiles["NEWP"], fw.transactions["ITX-YY1"]
+    page = views.profile_page(fw, profile)
+    assert page.title == "XX New Profile (NEWP)"
+    assert page.context["actors_table"].caption == "Table XX.1-1: NEWP Profile - Actors and Transactions"
+    assert views.transaction_page(fw, tx).title == "3.YY1 Query Things [ITX-YY1]"
+    assert "ITX TF-2: 3.YY1" in _page_markdown(fw, page)
+    assert next(p for p in export_model(fw)["profiles"] if p["acronym"] == "NEWP")["chapter"] == "XX"
+    assert views.volume_index(fw, "ITX", 1).context["table"].rows[-1][0].html == "XX"  # after every numbered chapter
+    from generator.render import pages
+    from generator.supplements import build_document, load_supplements
+
+    supplement = load_supplements(tree.root)[0][0]
+    document = build_document(tree.validate().framework, supplement, pages.environment())
+    assert [(i.volume, i.kind, i.number) for i in document.instructions] == [(1, "add", "XX"), (2, "add", "3.YY1")]
+
+
+def test_placeholder_numbers_are_refused_from_trial_implementation_on(tree):
+    folder = _placeholder_supplement(tree, "trial-implementation")
+    result = tree.validate()
+    problems = with_rule(result, "placeholder-number")
+    assert len(problems) == 2, show(result.problems)
+    assert {(p.loc.file.rsplit("/", 1)[1], p.loc.line) for p in problems} == {
+        ("NEWP.yaml", tree.line_of(f"{folder}/profiles/NEWP.yaml", "chapter: XX")),
+        ("ITX-YY1.yaml", tree.line_of(f"{folder}/transactions/ITX-YY1.yaml", "id: ITX-YY1")),
+    }
+
+
+def test_placeholder_numbers_are_refused_in_the_volumes(tree):
+    tree[DOC]["chapter"] = "XX"
+    result = tree.validate()
+    expect(result, "placeholder-number", DOC, tree.line_of(DOC, "chapter: XX"))

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from ..load.yaml_loader import Document
-from ..model import Framework, Profile, bindings
+from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
 from .references import RefError, exists, find_refs, suggestion, unresolved_message
@@ -171,6 +171,8 @@ def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterato
         modules = [c for c in modules if (c.domain, c.section) in taken] if taken else []
     by_chapter: dict[tuple[str, int], Profile] = {}
     for p in sorted(profiles, key=lambda p: (p.loc.file, p.acronym)):
+        if is_placeholder_chapter(p.chapter):
+            continue  # "XX": not assigned yet, so not taken
         key = (p.domain, p.chapter)
         if key in by_chapter:
             other = by_chapter[key]
@@ -188,6 +190,28 @@ def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterato
             yield error(c.loc, f"Volume 3 section {c.section} is already content module '{sections[key]}'", "duplicate-chapter")
         else:
             sections[key] = c.id
+
+
+def in_supplement_folder(path) -> bool:
+    """Whether a spec file lies in a supplement (``<domain>/supplements/<id>/<kind>/<file>``)."""
+    parts = path.parts
+    return len(parts) >= 4 and parts[-4] == "supplements"
+
+
+@check
+def placeholder_numbers(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Placeholder numbers ("chapter: XX", "ITI-YY1") belong in Public Comment supplements only.
+
+    The volumes are published with numbers; a supplement's own files are judged by the
+    supplement checks, which know its status (:mod:`generator.supplements.check`)."""
+    for p in _each(fw.profiles, scope and scope.profiles):
+        doc = src.documents.get(("profile", p.acronym))
+        if is_placeholder_chapter(p.chapter) and doc is not None and not in_supplement_folder(doc.path):
+            yield error(doc.loc(("chapter",)), f"chapter XX is a placeholder of Public Comment supplements; the volumes need {p.acronym}'s assigned chapter number", "placeholder-number")
+    for t in _each(fw.transactions, scope and scope.transactions):
+        doc = src.documents.get(("transaction", t.id))
+        if t.is_placeholder and doc is not None and not in_supplement_folder(doc.path):
+            yield error(doc.loc(("id",)), f"{t.id} is a placeholder of Public Comment supplements; the volumes need its assigned number", "placeholder-number")
 
 
 @check

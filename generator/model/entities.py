@@ -32,6 +32,43 @@ STATUS_RANK: dict[str, int] = {
 }
 
 
+PLACEHOLDER_BASE = 1_000_000  # placeholders sort after every real number
+
+
+class Chapter(int):
+    """A chapter not yet assigned: prints as "XX" (the IHE placeholder) and sorts after every real one.
+
+    Only a Public Comment supplement may carry it (checked); everything that formats
+    a chapter number prints "XX", everything that sorts by it keeps working."""
+
+    def __new__(cls) -> "Chapter":
+        return super().__new__(cls, PLACEHOLDER_BASE)
+
+    def __str__(self) -> str:
+        return "XX"
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format("XX", spec)
+
+    def __reduce__(self):
+        return (Chapter, ())
+
+
+def chapter_of(value) -> int:
+    """A profile's ``chapter`` as written: a number, or the placeholder "XX"."""
+    return Chapter() if value == "XX" else value
+
+
+def is_placeholder_chapter(value) -> bool:
+    return isinstance(value, Chapter)
+
+
+def is_placeholder_id(tx_id: str) -> bool:
+    return not tx_id.rsplit("-", 1)[-1].isdigit()
+
+
 class Text(str):
     """Narrative text from a spec that knows where each of its characters stands in the file.
 
@@ -145,7 +182,15 @@ class Transaction:
 
     @property
     def number(self) -> int:
-        return int(self.id.rsplit("-", 1)[1])
+        """The number in the id; a placeholder (ITI-YY1) sorts after every assigned number."""
+        tail = self.id.rsplit("-", 1)[1]
+        if tail.isdigit():
+            return int(tail)
+        return PLACEHOLDER_BASE + int(tail[2:] or 0)
+
+    @property
+    def is_placeholder(self) -> bool:
+        return is_placeholder_id(self.id)
 
     @property
     def label(self) -> str:

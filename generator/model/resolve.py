@@ -41,6 +41,7 @@ from .entities import (
     Transaction,
     TransactionUse,
     UseCase,
+    chapter_of,
 )
 
 
@@ -174,7 +175,7 @@ def _profile(doc: Document, domain: str) -> Profile:
     return Profile(
         acronym=d["acronym"],
         name=d["name"],
-        chapter=d["chapter"],
+        chapter=chapter_of(d["chapter"]),
         type=d["type"],
         status=d["status"],
         summary=_text(doc, ("summary",), d["summary"]),

@@ -23,7 +23,7 @@ from pathlib import Path
 
 from ..check.checks import Scope, run_checks
 from ..load.discovery import walk
-from ..model import Framework
+from ..model import Framework, chapter_of, is_placeholder_chapter, is_placeholder_id
 from ..model.resolve import Sources
 from ..problems import Problem, error, sort_problems, warning
 from .apply import Applied, Change, apply
@@ -125,6 +125,7 @@ def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: 
         )
     applied = apply(fw, supp)
     problems += applied.problems
+    problems += _placeholders(supp)
     if before is None:
         before = set(run_checks(fw, sources))
     own_files = {d.display for d in supp.documents()}
@@ -138,6 +139,20 @@ def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: 
             p = Problem(p.loc, p.severity, f"{p.message} (once supplement '{supp.id}' is applied)", p.rule)
         problems.append(p)
     return Checked(supp, applied, sort_problems(problems))
+
+
+def _placeholders(supp: Supplement) -> list[Problem]:
+    """Placeholder numbers ("chapter: XX", "ITI-YY1") are allowed while a supplement is out for
+    Public Comment; from Trial Implementation on, numbers are assigned."""
+    if supp.status == "public-comment":
+        return []
+    out = []
+    for kind, doc in supp.entities:
+        if kind == "profile" and is_placeholder_chapter(chapter_of(doc.data.get("chapter"))):
+            out.append(error(doc.loc(("chapter",)), f"chapter XX is a placeholder for Public Comment; supplement '{supp.id}' is {supp.status}: assign {doc.data['acronym']}'s chapter number", "placeholder-number"))
+        elif kind == "transaction" and is_placeholder_id(doc.data["id"]):
+            out.append(error(doc.loc(("id",)), f"{doc.data['id']} is a placeholder for Public Comment; supplement '{supp.id}' is {supp.status}: assign the transaction's number", "placeholder-number"))
+    return out
 
 
 def conflicts(checked: list[Checked]) -> list[Problem]:
