@@ -333,3 +333,65 @@ def test_placeholder_numbers_are_refused_in_the_volumes(tree):
     tree[DOC]["chapter"] = "XX"
     result = tree.validate()
     expect(result, "placeholder-number", DOC, tree.line_of(DOC, "chapter: XX"))
+
+
+# --------------------------------------------------------------------------- 5. supplements building on supplements
+
+def _supplement(tree, sid: str, status: str = "trial-implementation", **extra) -> str:
+    folder = f"ITX/supplements/{sid}"
+    tree[f"{folder}/supplement.yaml"] = {
+        "id": sid, "title": f"Supplement {sid}", "revision": "1.0", "status": status, "date": "2024-02-01",
+        "applies_to": {"revision": "1.0"}, **extra,
+    }
+    return folder
+
+
+def _stacked(tree, depends_on=None) -> str:
+    """ZZ-query adds ITX-7; AA-mobile (applied first by id) adds a profile using it."""
+    base = _supplement(tree, "ZZ-query")
+    tree[f"{base}/transactions/ITX-7.yaml"] = make_transaction("ITX-7", "Query Documents", "document-source", "document-recipient", [])
+    tree[f"{base}/amendments.yaml"] = {"amendments": [{"op": "add-transaction", "profile": "DOC", "actor": "document-recipient", "transaction": "ITX-7", "optionality": "O"}]}
+    top = _supplement(tree, "AA-mobile", **({"depends_on": depends_on} if depends_on is not None else {}))
+    tree[f"{top}/profiles/MOQ.yaml"] = {
+        "acronym": "MOQ", "name": "Mobile Query", "chapter": 20, "type": "workflow", "status": "trial-implementation",
+        "summary": "Queries with [[ITX-7]].",
+        "actors": [
+            {"actor": "document-source", "transactions": [{"transaction": "ITX-7", "optionality": "R"}]},
+            {"actor": "document-recipient", "transactions": [{"transaction": "ITX-7", "optionality": "R"}]},
+        ],
+    }
+    return top
+
+
+def test_a_supplement_builds_on_another_open_supplement(tree):
+    from generator.render import pages
+    from generator.supplements import build_document, framework_with_supplements
+    from generator.supplements.check import check_all
+
+    top = _stacked(tree)
+    result = tree.validate()
+    assert with_rule(result, "unknown-transaction"), show(result.problems)  # without depends_on: ITX-7 is unknown
+    _stacked(tree, ["ZZ-query"])
+    result = tree.validate()
+    assert result.problems == [], show(result.problems)
+    fw = framework_with_supplements(tree.root)
+    assert {"MOQ"} <= set(fw.profiles) and "ITX-7" in fw.transactions
+    checked = {c.supplement.id: c for c in check_all(tree.root, result.framework, result.sources)[0]}
+    mobile = checked["AA-mobile"]
+    document = build_document(mobile.base, mobile.supplement, pages.environment(), applied=mobile.applied)
+    assert [(i.volume, i.kind, i.number) for i in document.instructions] == [(1, "add", "20")]  # ITX-7 is ZZ-query's
+    assert top
+
+
+def test_supplement_dependencies_that_cannot_hold_are_located_errors(tree):
+    top = _stacked(tree, ["ZZ-query", "ZZ-qeury", "OLD"])
+    _supplement(tree, "OLD", status="final-text")
+    tree["ITX/supplements/ZZ-query/supplement.yaml"]["depends_on"] = ["AA-mobile"]
+    result = tree.validate()
+    problems = with_rule(result, "supplement-dependency")
+    meta = f"{top}/supplement.yaml"
+    lines = {(p.loc.file.split("supplements/")[1], p.loc.line): p.message for p in problems}
+    assert "did you mean 'ZZ-query'" in lines[("AA-mobile/supplement.yaml", tree.line_of(meta, "- ZZ-qeury"))]
+    assert "final-text" in lines[("AA-mobile/supplement.yaml", tree.line_of(meta, "- OLD"))]
+    cycle = [m for m in lines.values() if m.startswith("circular")]
+    assert len(cycle) == 1 and "AA-mobile -> ZZ-query -> AA-mobile" in cycle[0], problems
