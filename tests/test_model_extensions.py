@@ -178,7 +178,12 @@ def test_a_transaction_states_messages_or_interactions_not_both(tree):
     _consent_registry(tree)
     tree[ITX6]["messages"] = [{"name": "Loose", "type": "request"}]
     result = tree.validate()
-    assert [p for p in result.errors if p.loc.file.endswith("ITX-6.yaml")], show(result.problems)
+    top_level = next(n for n, line in enumerate(tree.text(ITX6).splitlines(), 1) if line == "messages:")
+    problem = expect(result, "messages-and-interactions", ITX6, top_level)
+    assert "remove messages" in problem.message
+    del tree[ITX6]["messages"], tree[ITX6]["interactions"]
+    result = tree.validate()
+    assert "missing required key 'messages'" in expect(result, "schema-required", ITX6).message
 
 
 # --------------------------------------------------------------------------- 7. message labels
@@ -243,6 +248,15 @@ def test_an_external_citation_names_its_own_domain_and_not_a_profile_the_tree_ho
     assert "RAD TF-1: 2" in problem.message
     problem = expect(result, "external-in-tree", IMG, tree.line_of(IMG, "domain: ITX"))
     assert "profile: CT" in problem.message and "time-client" in problem.message
+
+
+def test_a_grouping_target_is_either_in_the_tree_or_external(tree):
+    tree[IMG]["groupings"].append({"actor": "image-creator", "with": [{"profile": "CT", **ORDER_PLACER}]})
+    result = tree.validate()
+    assert "not both (remove profile)" in expect(result, "external-reference", IMG, tree.line_of(IMG, "- profile: CT", 2)).message
+    tree[IMG]["groupings"][-1]["with"] = [{"profile": "CT"}]
+    result = tree.validate()
+    assert "missing required key 'actor'" in expect(result, "schema-required", IMG).message
 
 
 # --------------------------------------------------------------------------- 3. option effects on other actors

@@ -152,6 +152,19 @@ def transaction_roles(fw: Framework, src: Sources, scope: Scope | None = None) -
 
 
 @check
+def transaction_messages(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """A transaction lists its ``messages`` or its ``interactions``: with both, one list would be dropped."""
+    for t in _each(fw.transactions, scope and scope.transactions):
+        doc = src.documents.get(("transaction", t.id))
+        if doc is not None and doc.data.get("id") == t.id and "messages" in doc.data and "interactions" in doc.data:
+            yield error(
+                doc.loc(("messages",), key=True),
+                f"{t.id} lists both messages and interactions; put every message under its interaction, and remove messages",
+                "messages-and-interactions",
+            )
+
+
+@check
 def content_standards(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     for c in _each(fw.content_modules, scope and scope.content):
         for i, sid in enumerate(c.standards):
@@ -384,7 +397,7 @@ def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterat
                     f"when_option '{g.when_option}' is not an option that '{g.actor}' offers in {p.acronym}",
                     "unknown-option",
                 )
-            yield from _external_targets(fw, p, g)
+            yield from _external_targets(fw, src, p, g)
             for t in g.targets:
                 target = fw.profiles.get(t.profile)
                 if target is None:
@@ -409,9 +422,16 @@ def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterat
                         yield error(t.loc, f"option '{oid}' is not offered by '{t.actor}' in {t.profile}", "unknown-option")
 
 
-def _external_targets(fw: Framework, p: Profile, g) -> Iterator[Problem]:
+def _external_targets(fw: Framework, src: Sources, p: Profile, g) -> Iterator[Problem]:
     """An external target is checked for form, not existence: its citation names its own domain,
     and it is not a profile the tree holds (that one is named with profile: and actor:)."""
+    doc = src.documents.get(("profile", p.acronym))
+    written = doc.data.get("groupings", []) if doc is not None and doc.data.get("acronym") == p.acronym else []
+    i = p.groupings.index(g)
+    for j, w in enumerate(written[i]["with"] if i < len(written) and written[i].get("actor") == g.actor else []):
+        extra = sorted(k for k in ("profile", "actor", "options") if k in w)
+        if "external" in w and extra:
+            yield error(doc.loc(("groupings", i, "with", j)), f"give either profile and actor, or external, not both (remove {', '.join(extra)})", "external-reference")
     for t in g.external:
         if t.reference.split(" ", 1)[0] != t.domain:
             yield error(t.loc, f"external {t.domain} {t.profile}: the reference '{t.reference}' cites another domain; cite it as '{t.domain} TF-n: section'", "external-reference")
