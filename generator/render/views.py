@@ -395,7 +395,8 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
         if g.messages:
             messages[g.messages[0]].extra["interaction"] = interactions[-1]
     for m in messages:
-        m.extra["h"] = 4 if interactions else 3  # heading level: under its interaction's heading, or under Messages
+        level = 4 if interactions else 3  # under its interaction's heading, or under Messages
+        m.extra["h"], m.extra["h_sub"] = Markup("#" * level), Markup("#" * (level + 1))
     used_by = Table("used-by", "", "Profiles using this transaction", ["Profile", "Actor", "Role", "Optionality"])
     for p, actor_id, opt in usages_of_transaction(fw, t.id):
         roles_of = role_word(fw, p, t.id, actor_id)
