@@ -316,6 +316,8 @@ class Expander:
             if tu.optionality == "C":
                 out.ctxs.append((tu.transaction, norm(tu.condition), lvl, via1))
         for g in prof.groupings_of(actor):
+            if g.external:
+                continue  # an alternative outside the tree cannot be selected here; the requirement stays in Volume 1
             if g.when_option:
                 if g.when_option not in out.options:
                     continue

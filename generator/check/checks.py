@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 from ..load.yaml_loader import Document
-from ..model import Framework, Profile
+from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
 from .references import RefError, exists, find_refs, suggestion, unresolved_message
@@ -152,6 +152,19 @@ def transaction_roles(fw: Framework, src: Sources, scope: Scope | None = None) -
 
 
 @check
+def transaction_messages(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """A transaction lists its ``messages`` or its ``interactions``: with both, one list would be dropped."""
+    for t in _each(fw.transactions, scope and scope.transactions):
+        doc = src.documents.get(("transaction", t.id))
+        if doc is not None and doc.data.get("id") == t.id and "messages" in doc.data and "interactions" in doc.data:
+            yield error(
+                doc.loc(("messages",), key=True),
+                f"{t.id} lists both messages and interactions; put every message under its interaction, and remove messages",
+                "messages-and-interactions",
+            )
+
+
+@check
 def content_standards(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     for c in _each(fw.content_modules, scope and scope.content):
         for i, sid in enumerate(c.standards):
@@ -171,6 +184,8 @@ def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterato
         modules = [c for c in modules if (c.domain, c.section) in taken] if taken else []
     by_chapter: dict[tuple[str, int], Profile] = {}
     for p in sorted(profiles, key=lambda p: (p.loc.file, p.acronym)):
+        if is_placeholder_chapter(p.chapter):
+            continue  # "XX": not assigned yet, so not taken
         key = (p.domain, p.chapter)
         if key in by_chapter:
             other = by_chapter[key]
@@ -188,6 +203,28 @@ def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterato
             yield error(c.loc, f"Volume 3 section {c.section} is already content module '{sections[key]}'", "duplicate-chapter")
         else:
             sections[key] = c.id
+
+
+def in_supplement_folder(path) -> bool:
+    """Whether a spec file lies in a supplement (``<domain>/supplements/<id>/<kind>/<file>``)."""
+    parts = path.parts
+    return len(parts) >= 4 and parts[-4] == "supplements"
+
+
+@check
+def placeholder_numbers(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Placeholder numbers ("chapter: XX", "ITI-YY1") belong in Public Comment supplements only.
+
+    The volumes are published with numbers; a supplement's own files are judged by the
+    supplement checks, which know its status (:mod:`generator.supplements.check`)."""
+    for p in _each(fw.profiles, scope and scope.profiles):
+        doc = src.documents.get(("profile", p.acronym))
+        if is_placeholder_chapter(p.chapter) and doc is not None and not in_supplement_folder(doc.path):
+            yield error(doc.loc(("chapter",)), f"chapter XX is a placeholder of Public Comment supplements; the volumes need {p.acronym}'s assigned chapter number", "placeholder-number")
+    for t in _each(fw.transactions, scope and scope.transactions):
+        doc = src.documents.get(("transaction", t.id))
+        if t.is_placeholder and doc is not None and not in_supplement_folder(doc.path):
+            yield error(doc.loc(("id",)), f"{t.id} is a placeholder of Public Comment supplements; the volumes need its assigned number", "placeholder-number")
 
 
 @check
@@ -233,12 +270,12 @@ def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> I
                 t = fw.transactions.get(use.transaction)
                 if t is None:
                     yield _unknown(src, "transaction", use.transaction, fw.transactions, use.loc)
-                elif t.role_of(pa.actor) is None:
+                elif t.role_of(pa.actor) is None and not use.role:
                     players = ", ".join(r.actor for r in t.roles) or "no actor"
                     yield error(
                         use.loc,
                         f"actor '{pa.actor}' has no role in {t.id} ({t.name}); roles are given to {players} in {t.loc.file}. "
-                        f"Add a role for it there, or remove this row",
+                        f"Add a role for it there, or bind it here with 'role: initiator' or 'role: responder', or remove this row",
                         "actor-without-role",
                     )
             for cu in pa.content_modules:
@@ -267,6 +304,7 @@ def profile_options(fw: Framework, src: Sources, scope: Scope | None = None) -> 
             for req in o.requires:
                 if p.option(req) is None:
                     yield _unknown(src, "option", req, [x.id for x in p.options], o.loc, f"option '{o.id}' requires ")
+            yield from _option_effects(fw, src, p, o)
         claimed: set[str] = set()
         for pa in p.actors:
             listed = {u.transaction for u in pa.transactions}
@@ -300,6 +338,57 @@ def profile_options(fw: Framework, src: Sources, scope: Scope | None = None) -> 
 
 
 @check
+def profile_exchanges(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Each stated exchange is between two actors of the profile bound to the two sides of its transaction."""
+    for p in _each(fw.profiles, scope and scope.profiles):
+        seen: set[tuple[str, str, str]] = set()
+        for e in p.exchanges:
+            key = (e.transaction, e.initiator, e.responder)
+            if key in seen:
+                yield error(e.loc, f"the exchange {e.initiator} -> {e.responder} of {e.transaction} is listed twice in {p.acronym}", "duplicate-entry")
+                continue
+            seen.add(key)
+            if e.transaction not in fw.transactions:
+                yield _unknown(src, "transaction", e.transaction, fw.transactions, e.loc, "exchanges: ")
+                continue
+            for side, actor_id in (("initiator", e.initiator), ("responder", e.responder)):
+                pa = p.actor(actor_id)
+                if pa is None or not any(u.transaction == e.transaction for u in pa.transactions):
+                    users = [a.actor for a in p.actors if any(u.transaction == e.transaction for u in a.transactions)]
+                    yield error(
+                        e.loc,
+                        f"exchanges: the {side} '{actor_id}' is not an actor of {p.acronym} listing {e.transaction}"
+                        f"{suggestion(actor_id, users)}; the actors listing it are {', '.join(users) or 'none'}",
+                        "exchange-role",
+                    )
+                elif side not in bindings.roles_in_profile(fw, p, actor_id, e.transaction):
+                    yield error(
+                        e.loc,
+                        f"exchanges: '{actor_id}' is not bound as {side} of {e.transaction} in {p.acronym}; "
+                        f"give it 'role: {side}' in its row, or swap initiator and responder",
+                        "exchange-role",
+                    )
+
+
+def _option_effects(fw: Framework, src: Sources, p: Profile, o) -> Iterator[Problem]:
+    """Each ``adds`` names an actor of the profile, a known transaction, and a role for the actor in it."""
+    for e in o.adds:
+        if p.actor(e.actor) is None:
+            members = [a.actor for a in p.actors]
+            yield error(e.loc, f"option '{o.id}' adds {e.transaction} to '{e.actor}', which is not an actor of {p.acronym}{suggestion(e.actor, members)}", "unknown-actor")
+        elif e.transaction not in fw.transactions:
+            yield _unknown(src, "transaction", e.transaction, fw.transactions, e.loc, f"option '{o.id}' adds ")
+        elif not bindings.roles_in_profile(fw, p, e.actor, e.transaction):
+            t = fw.transactions[e.transaction]
+            yield error(
+                e.loc,
+                f"option '{o.id}' adds {t.id} to '{e.actor}', which has no role in {t.id} ({t.name}); give it a role in {t.loc.file}, "
+                f"or list {t.id} in its row with 'role:'",
+                "actor-without-role",
+            )
+
+
+@check
 def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     for p in _each(fw.profiles, scope and scope.profiles):
         for g in p.groupings:
@@ -313,6 +402,7 @@ def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterat
                     f"when_option '{g.when_option}' is not an option that '{g.actor}' offers in {p.acronym}",
                     "unknown-option",
                 )
+            yield from _external_targets(fw, src, p, g)
             for t in g.targets:
                 target = fw.profiles.get(t.profile)
                 if target is None:
@@ -335,6 +425,30 @@ def groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterat
                         yield _unknown(src, "option", oid, [o.id for o in target.options], t.loc, f"{t.profile}: ")
                     elif oid not in offered:
                         yield error(t.loc, f"option '{oid}' is not offered by '{t.actor}' in {t.profile}", "unknown-option")
+
+
+def _external_targets(fw: Framework, src: Sources, p: Profile, g) -> Iterator[Problem]:
+    """An external target is checked for form, not existence: its citation names its own domain,
+    and it is not a profile the tree holds (that one is named with profile: and actor:)."""
+    doc = src.documents.get(("profile", p.acronym))
+    written = doc.data.get("groupings", []) if doc is not None and doc.data.get("acronym") == p.acronym else []
+    i = p.groupings.index(g)
+    for j, w in enumerate(written[i]["with"] if i < len(written) and written[i].get("actor") == g.actor else []):
+        extra = sorted(k for k in ("profile", "actor", "options") if k in w)
+        if "external" in w and extra:
+            yield error(doc.loc(("groupings", i, "with", j)), f"give either profile and actor, or external, not both (remove {', '.join(extra)})", "external-reference")
+    for t in g.external:
+        if t.reference.split(" ", 1)[0] != t.domain:
+            yield error(t.loc, f"external {t.domain} {t.profile}: the reference '{t.reference}' cites another domain; cite it as '{t.domain} TF-n: section'", "external-reference")
+        held = fw.profiles.get(t.profile)
+        if held is not None and held.domain == t.domain:
+            names = [a.actor for a in held.actors]
+            yield error(
+                t.loc,
+                f"{t.domain} {t.profile} is in this tree ({held.loc.file}); name it with 'profile: {t.profile}' and 'actor:' "
+                f"(one of {', '.join(names)}) instead of external",
+                "external-in-tree",
+            )
 
 
 @check

@@ -28,7 +28,7 @@ from typing import Iterator
 from ..model import Framework
 
 REF_RE = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+))?\]\]")
-TRANSACTION_RE = re.compile(r"^[A-Z][A-Z0-9]{1,11}-[0-9]{1,5}$")
+TRANSACTION_RE = re.compile(r"^[A-Z][A-Z0-9]{1,11}-([0-9]{1,5}|YY[0-9]{0,3})$")  # YY: a Public Comment placeholder
 KINDS = ("actor", "transaction", "profile", "option", "content", "standard")
 
 

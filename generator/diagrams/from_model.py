@@ -27,7 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Framework, Grouping, Profile, Transaction, UseCase
+from ..model import Framework, Grouping, Profile, Transaction, UseCase, bindings
 from ..render import site_paths
 from . import puml
 from .core import Diagram
@@ -128,8 +128,9 @@ def _unique(items):
 
 def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None) -> Diagram:
     page = page or site_paths.transaction_page(tx.domain, tx.id)
-    initiators = _unique(r.actor for r in tx.roles if r.role == "initiator")
-    responders = _unique(r.actor for r in tx.roles if r.role == "responder")
+    roles = bindings.all_roles(fw, tx)  # Volume 2: every role, whichever profile binds it
+    initiators = _unique(r.actor for r in roles if r.role == "initiator")
+    responders = _unique(r.actor for r in roles if r.role == "responder")
     lines = ["@startuml", f"title {puml.text(tx.label)}", "hide footbox"]
     left = right = None  # participant aliases: initiators on the left, responders on the right
     if initiators:
@@ -147,16 +148,27 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None)
         for participant in _unique([left, right]):
             lines.append(f"activate {participant}")
         tx_page = site_paths.transaction_page(tx.domain, tx.id)
+        # each interaction of a transaction of several (ITI-108) is a group around its messages
+        opens = {g.messages[0]: g for g in tx.interactions if g.messages}
+        closes = {g.messages[-1] for g in tx.interactions if g.messages}
         for number, message in enumerate(tx.messages, start=1):
+            if number - 1 in opens:
+                lines.append(f"group {puml.text(_flat(opens[number - 1].name))}")
+                line_locs[len(lines)] = opens[number - 1].loc
+                alt.append(f"{_flat(opens[number - 1].name)}:")
             if message.type == "request":
                 sender, receiver, arrow, verb = left, right, "->", "sends"
             else:
                 sender, receiver, arrow, verb = right, left, "-->", "returns"
             # Each message links to its section of the transaction page (views: "message-N").
             target = site_paths.url_link(page, tx_page, f"message-{number}")
-            lines.append(f"{sender} {arrow} {receiver} : {_linked(message.name, target)}")
+            label = f" : {_linked(message.name, target)}" if _flat(message.name) else ""  # an unlabelled reply, as published
+            lines.append(f"{sender} {arrow} {receiver}{label}")
             line_locs[len(lines)] = message.loc
-            alt.append(f"{number}. {names[sender]} {verb} {_flat(message.name)} to {names[receiver]} ({message.type}).")
+            what = _flat(message.name) or f"a {message.type}"
+            alt.append(f"{number}. {names[sender]} {verb} {what} to {names[receiver]} ({message.type}).")
+            if number - 1 in closes:
+                lines.append("end")
         for participant in reversed(_unique([left, right])):
             lines.append(f"deactivate {participant}")
     lines.append("@enduml")
@@ -182,49 +194,13 @@ class _Edge:
 
 
 def _profile_edges(fw: Framework, profile: Profile) -> tuple[list[tuple[str, str, str]], dict[str, str]]:
-    """(initiator, responder, transaction id) for every exchange the profile's actors take part in.
-
-    Also returns the actors of other profiles that appear as partners: actor id -> the
-    acronym of a profile in which that actor uses the transaction ("" if none).
-    """
-    members = [a.actor for a in profile.actors]
-    uses = {a.actor: {u.transaction for u in a.transactions} for a in profile.actors}
-    exchanges: list[tuple[str, str, str]] = []
-    external: dict[str, str] = {}
-    for pa in profile.actors:
-        for use in pa.transactions:
-            tx = fw.transactions.get(use.transaction)
-            if tx is None:
-                continue
-            for role in (r for r in tx.roles if r.actor == pa.actor):
-                partner_role = "responder" if role.role == "initiator" else "initiator"
-                partners = [r.actor for r in tx.roles if r.role == partner_role]
-                inside = [p for p in partners if p in members and tx.id in uses.get(p, set())]
-                if inside:
-                    chosen = inside
-                else:
-                    chosen = partners
-                    for p in partners:
-                        external.setdefault(p, _profile_using(fw, p, tx.id, exclude=profile.acronym))
-                for partner in chosen:
-                    pair = (pa.actor, partner, tx.id) if role.role == "initiator" else (partner, pa.actor, tx.id)
-                    if pair not in exchanges:
-                        exchanges.append(pair)
-    return exchanges, {k: v for k, v in external.items() if k not in members}
-
-
-def _profile_using(fw: Framework, actor_id: str, tx_id: str, exclude: str) -> str:
-    for other in sorted(fw.profiles.values(), key=lambda p: (p.domain, p.chapter)):
-        if other.acronym == exclude:
-            continue
-        pa = other.actor(actor_id)
-        if pa and any(u.transaction == tx_id for u in pa.transactions):
-            return other.acronym
-    return ""
+    """(initiator, responder, transaction id) for every real exchange of the profile, and the
+    actors of other profiles drawn as partners (see :func:`generator.model.bindings.profile_exchanges`)."""
+    return bindings.profile_exchanges(fw, profile)
 
 
 def _signature(g: Grouping) -> tuple:
-    return (frozenset((t.profile, t.actor) for t in g.targets), g.when_option)
+    return (frozenset((t.profile, t.actor) for t in g.targets) | frozenset((t.domain, t.profile, t.actor) for t in g.external), g.when_option)
 
 
 def _blanket(profile: Profile) -> list[Grouping]:
@@ -245,7 +221,7 @@ def _blanket(profile: Profile) -> list[Grouping]:
 
 
 def _target_text(fw: Framework, g: Grouping) -> str:
-    return " or ".join(f"{t.profile} {_actor_name(fw, t.actor)}" for t in g.targets)
+    return " or ".join([f"{t.profile} {_actor_name(fw, t.actor)}" for t in g.targets] + [f"{t.domain} {t.profile} {_flat(t.actor)}" for t in g.external])
 
 
 def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) -> Diagram:
@@ -310,6 +286,8 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None) ->
                 for t in g.targets:
                     where = f" ({puml.text(t.profile)})" if t.profile != profile.acronym else ""
                     parts.append(_linked(_actor_name(fw, t.actor), _actor_url(fw, page, t.actor)) + where)
+                for t in g.external:  # outside the tree: no page to link to
+                    parts.append(f"{puml.text(_flat(t.actor))} ({puml.text(t.domain + ' ' + t.profile)})")
                 boxed = " or\\n".join(parts)
                 lines.append(f'  agent "{boxed}" as {box} #line.dashed')
                 condition = f" when the {_option_name(profile, g.when_option)} is claimed" if g.when_option else ""

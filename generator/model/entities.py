@@ -32,6 +32,43 @@ STATUS_RANK: dict[str, int] = {
 }
 
 
+PLACEHOLDER_BASE = 1_000_000  # placeholders sort after every real number
+
+
+class Chapter(int):
+    """A chapter not yet assigned: prints as "XX" (the IHE placeholder) and sorts after every real one.
+
+    Only a Public Comment supplement may carry it (checked); everything that formats
+    a chapter number prints "XX", everything that sorts by it keeps working."""
+
+    def __new__(cls) -> "Chapter":
+        return super().__new__(cls, PLACEHOLDER_BASE)
+
+    def __str__(self) -> str:
+        return "XX"
+
+    __repr__ = __str__
+
+    def __format__(self, spec: str) -> str:
+        return format("XX", spec)
+
+    def __reduce__(self):
+        return (Chapter, ())
+
+
+def chapter_of(value) -> int:
+    """A profile's ``chapter`` as written: a number, or the placeholder "XX"."""
+    return Chapter() if value == "XX" else value
+
+
+def is_placeholder_chapter(value) -> bool:
+    return isinstance(value, Chapter)
+
+
+def is_placeholder_id(tx_id: str) -> bool:
+    return not tx_id.rsplit("-", 1)[-1].isdigit()
+
+
 class Text(str):
     """Narrative text from a spec that knows where each of its characters stands in the file.
 
@@ -115,6 +152,19 @@ class Message:
 
 
 @dataclass
+class Interaction:
+    """One interaction of a transaction of several (ITI-108: search, create, read, update, delete).
+
+    ``messages`` are indices into the transaction's ``messages``, which stay one list in
+    order, so message numbers, anchors and diagrams are the same with or without interactions."""
+
+    name: str
+    loc: Loc
+    description: str = ""
+    messages: list[int] = field(default_factory=list)
+
+
+@dataclass
 class Transaction:
     id: str
     name: str
@@ -128,10 +178,19 @@ class Transaction:
     section: str = ""
     security: str = ""
     audit: str = ""
+    interactions: list[Interaction] = field(default_factory=list)  # empty: one interaction, not named
 
     @property
     def number(self) -> int:
-        return int(self.id.rsplit("-", 1)[1])
+        """The number in the id; a placeholder (ITI-YY1) sorts after every assigned number."""
+        tail = self.id.rsplit("-", 1)[1]
+        if tail.isdigit():
+            return int(tail)
+        return PLACEHOLDER_BASE + int(tail[2:] or 0)
+
+    @property
+    def is_placeholder(self) -> bool:
+        return is_placeholder_id(self.id)
 
     @property
     def label(self) -> str:
@@ -150,6 +209,7 @@ class TransactionUse:
     condition: str = ""
     note: str = ""
     reference: list[str] = field(default_factory=list)  # as published; empty: the transaction's Volume 2 section
+    role: str = ""  # "initiator" | "responder": binds the actor to this role in this profile; "" = as the transaction says
 
 
 @dataclass
@@ -183,6 +243,16 @@ class Statement:
     text: str
     loc: Loc
     table: bool = False
+
+
+@dataclass
+class Exchange:
+    """A real initiator -> responder exchange of a transaction within a profile (``exchanges``)."""
+
+    transaction: str
+    initiator: str
+    responder: str
+    loc: Loc
 
 
 @dataclass
@@ -222,6 +292,16 @@ class ProfileActor:
 
 
 @dataclass
+class OptionEffect:
+    """What an option adds to *another* actor: with the option, ``actor`` supports ``transaction``."""
+
+    actor: str
+    transaction: str
+    optionality: Optionality
+    loc: Loc
+
+
+@dataclass
 class Option:
     id: str
     name: str
@@ -231,6 +311,7 @@ class Option:
     requires: list[str] = field(default_factory=list)
     status: Status | None = None
     reference: list[str] = field(default_factory=list)  # as published; empty: its X.2.n section
+    adds: list[OptionEffect] = field(default_factory=list)
 
 
 @dataclass
@@ -239,6 +320,17 @@ class GroupingTarget:
     actor: str
     loc: Loc
     options: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ExternalTarget:
+    """An actor to be grouped with that this tree does not hold, cited as published (RAD SWF Order Placer, RAD TF-1: 2)."""
+
+    domain: str
+    profile: str
+    actor: str  # its published name: there is no actor file to name it
+    reference: str
+    loc: Loc
 
 
 @dataclass
@@ -252,10 +344,11 @@ class Grouping:
     content_bindings: str = ""
     note: str = ""
     reference: list[str] = field(default_factory=list)  # as published; empty: each grouped profile's chapter
+    external: list[ExternalTarget] = field(default_factory=list)  # alternatives outside the tree, after ``targets``
 
     @property
     def is_alternative(self) -> bool:
-        return len(self.targets) > 1
+        return len(self.targets) + len(self.external) > 1
 
 
 @dataclass
@@ -296,6 +389,7 @@ class Profile:
     # keyed by table: "actors_and_transactions", "actor_options", "required_groupings"
     table_notes: dict[str, list[TableNote]] = field(default_factory=dict)
     statements: dict[str, Statement] = field(default_factory=dict)
+    exchanges: list[Exchange] = field(default_factory=list)  # empty: every bound initiator with every bound responder
 
     def actor(self, actor_id: str) -> ProfileActor | None:
         return next((a for a in self.actors if a.actor == actor_id), None)

@@ -20,13 +20,17 @@ from .entities import (
     ContentSection,
     ContentUse,
     Domain,
+    Exchange,
+    ExternalTarget,
     Framework,
     GlossaryTerm,
     Grouping,
     GroupingTarget,
+    Interaction,
     Message,
     Option,
     OptionClaim,
+    OptionEffect,
     Profile,
     ProfileActor,
     ProfileGroup,
@@ -40,6 +44,7 @@ from .entities import (
     Transaction,
     TransactionUse,
     UseCase,
+    chapter_of,
 )
 
 
@@ -106,23 +111,41 @@ def _transaction(doc: Document, domain: str) -> Transaction:
         domain=domain,
         loc=doc.loc(),
         roles=[Role(r["actor"], r["role"], _text(doc, ("roles", i, "description"), r.get("description", "")), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
-        messages=[
-            Message(
-                m["name"],
-                m["type"],
-                doc.loc(("messages", i)),
-                _text(doc, ("messages", i, "trigger"), m.get("trigger", "")),
-                _text(doc, ("messages", i, "semantics"), m.get("semantics", "")),
-                _text(doc, ("messages", i, "expected_actions"), m.get("expected_actions", "")),
-            )
-            for i, m in enumerate(d["messages"])
-        ],
+        messages=[_message(doc, path, m) for path, m in _message_entries(d)],
+        interactions=_interactions(doc, d),
         standards=list(d.get("standards", [])),
         status=d.get("status"),
         section=d.get("section", ""),
         security=_text(doc, ("security",), d.get("security", "")),
         audit=_text(doc, ("audit",), d.get("audit", "")),
     )
+
+
+def _message_entries(d: dict) -> list[tuple[tuple, dict]]:
+    """(path, message) of every message in order: ``messages``, or those of each interaction."""
+    if "interactions" in d:
+        return [(("interactions", i, "messages", j), m) for i, g in enumerate(d["interactions"]) for j, m in enumerate(g["messages"])]
+    return [(("messages", i), m) for i, m in enumerate(d.get("messages", []))]
+
+
+def _message(doc: Document, path: tuple, m: dict) -> Message:
+    return Message(
+        m["name"],
+        m["type"],
+        doc.loc(path),
+        _text(doc, path + ("trigger",), m.get("trigger", "")),
+        _text(doc, path + ("semantics",), m.get("semantics", "")),
+        _text(doc, path + ("expected_actions",), m.get("expected_actions", "")),
+    )
+
+
+def _interactions(doc: Document, d: dict) -> list[Interaction]:
+    out, start = [], 0
+    for i, g in enumerate(d.get("interactions", [])):
+        count = len(g["messages"])
+        out.append(Interaction(g["name"], doc.loc(("interactions", i)), _text(doc, ("interactions", i, "description"), g.get("description", "")), list(range(start, start + count))))
+        start += count
+    return out
 
 
 def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
@@ -133,7 +156,8 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
         description=_text(doc, base + ("description",), a.get("description", "")),
         transactions=[
             TransactionUse(
-                t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""), _references(t)
+                t["transaction"], t["optionality"], doc.loc(base + ("transactions", j)), t.get("condition", ""), t.get("note", ""), _references(t),
+                t.get("role", ""),
             )
             for j, t in enumerate(a.get("transactions", []))
         ],
@@ -191,7 +215,7 @@ def _profile(doc: Document, domain: str) -> Profile:
     return Profile(
         acronym=d["acronym"],
         name=d["name"],
-        chapter=d["chapter"],
+        chapter=chapter_of(d["chapter"]),
         type=d["type"],
         status=d["status"],
         summary=_text(doc, ("summary",), d["summary"]),
@@ -208,6 +232,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                 list(o.get("requires", [])),
                 o.get("status"),
                 _references(o),
+                [OptionEffect(e["actor"], e["transaction"], e["optionality"], doc.loc(("options", i, "adds", j))) for j, e in enumerate(o.get("adds", []))],
             )
             for i, o in enumerate(d.get("options", []))
         ],
@@ -217,6 +242,12 @@ def _profile(doc: Document, domain: str) -> Profile:
                 targets=[
                     GroupingTarget(w["profile"], w["actor"], doc.loc(("groupings", i, "with", j)), list(w.get("options", [])))
                     for j, w in enumerate(g["with"])
+                    if "external" not in w
+                ],
+                external=[
+                    ExternalTarget(**{k: w["external"][k] for k in ("domain", "profile", "actor", "reference")}, loc=doc.loc(("groupings", i, "with", j, "external")))
+                    for j, w in enumerate(g["with"])
+                    if "external" in w
                 ],
                 loc=doc.loc(("groupings", i)),
                 kind=g.get("kind", "required"),
@@ -246,6 +277,10 @@ def _profile(doc: Document, domain: str) -> Profile:
         cross_profile=_text(doc, ("cross_profile",), d.get("cross_profile", "")),
         table_notes=_table_notes(doc),
         statements=_statements(doc),
+        exchanges=[
+            Exchange(e["transaction"], e["initiator"], e["responder"], doc.loc(("exchanges", i)))
+            for i, e in enumerate(d.get("exchanges", []))
+        ],
     )
 
 

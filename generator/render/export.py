@@ -14,7 +14,7 @@ from dataclasses import asdict, fields, is_dataclass
 from functools import lru_cache
 from typing import Any
 
-from ..model import Framework
+from ..model import Chapter, Framework
 
 FORMAT = "tfpub-model"
 VERSION = 1
@@ -36,6 +36,8 @@ def _field_names(cls: type) -> tuple[str, ...]:
 
 def _plain(value: Any) -> Any:
     """``_clean(asdict(value))`` in one pass, without asdict's deep copies of every string."""
+    if isinstance(value, Chapter):
+        return str(value)  # the placeholder "XX", as written
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if is_dataclass(value) and not isinstance(value, type):

@@ -7,7 +7,7 @@ module's section) and never stored anywhere else.
 
 from __future__ import annotations
 
-from ..model import ContentModule, Framework, Profile, Transaction
+from ..model import PLACEHOLDER_BASE, ContentModule, Framework, Profile, Transaction
 
 # Volume 1 section numbers inside a profile chapter, as the IHE template lays them out.
 ACTORS = "1"
@@ -32,7 +32,9 @@ def table_number(section: str, n: int = 1) -> str:
 
 def transaction_section(tx: Transaction) -> str:
     """Volume 2 section of a transaction: 3.<number> unless the spec says otherwise."""
-    return tx.section or f"3.{tx.number}"
+    if tx.section:
+        return tx.section
+    return f"3.{tx.id.rsplit('-', 1)[1]}" if tx.is_placeholder else f"3.{tx.number}"  # 3.YY1 until a number is assigned
 
 
 def content_section(module: ContentModule) -> str:
@@ -72,8 +74,8 @@ def use_case_section(profile: Profile, use_case_id: str) -> str:
 
 
 def section_key(section: str) -> tuple[int, ...]:
-    """Sort '3.9' before '3.10'."""
-    return tuple(int(part) for part in section.split("."))
+    """Sort '3.9' before '3.10', and a placeholder ('3.YY1', 'XX.1') after every number."""
+    return tuple(int(part) if part.isdigit() else PLACEHOLDER_BASE + int("0" + "".join(c for c in part if c.isdigit())) for part in section.split("."))
 
 
 def profiles_in_order(fw: Framework, domain: str | None = None) -> list[Profile]:

@@ -13,14 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import (
-    Framework,
-    Grouping,
-    GroupingTarget,
-    Profile,
-    ProfileActor,
-    TableNote,
-)
+from ..model import ExternalTarget, Framework, Grouping, GroupingTarget, Profile, ProfileActor, TableNote, bindings
 from . import numbering, plain_text, site_paths
 from .citations import references_html
 from .narrative import render_inline
@@ -137,10 +130,9 @@ def _headings(fw: Framework, profile: Profile, key: str, count: int | None = Non
     return [h.replace("{acronym}", profile.acronym) for h in chosen][: count or None]
 
 
-def _role_word(fw: Framework, tx_id: str, actor_id: str) -> str:
-    tx = fw.transactions[tx_id]
-    roles = sorted({r.role for r in tx.roles if r.actor == actor_id})
-    return " and ".join(r.capitalize() for r in roles) or DASH
+def role_word(fw: Framework, profile: Profile, tx_id: str, actor_id: str) -> str:
+    """'Initiator', 'Responder' or 'Initiator and Responder': the actor's roles in this profile."""
+    return " and ".join(r.capitalize() for r in bindings.roles_in_profile(fw, profile, actor_id, tx_id)) or DASH
 
 
 def actor_link(fw: Framework, actor_id: str, page: str) -> str:
@@ -191,7 +183,7 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
             values = {
                 "actor": actor_cell,
                 "transaction": transaction_link(fw, use.transaction, page),
-                "role": _role_word(fw, use.transaction, pa.actor),
+                "role": role_word(fw, profile, use.transaction, pa.actor),
                 "optionality": use.optionality + notes.mark(marks),
                 "reference": references_html(fw, use.reference, page)
                 if use.reference
@@ -283,6 +275,8 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
                 marks.append(notes.number(f"The {actor_name} shall implement the {plain_text.inline(option.name)} Option."))
             for req in option.requires:
                 marks.append(notes.number(f"The {plain_text.inline(option.name)} Option requires the {plain_text.inline(profile.option(req).name)} Option."))
+            for effect in option.adds:
+                marks.append(notes.number(option_effect_note(fw, option, effect, page)))
             if claim.note:
                 marks.append(notes.number(render_inline(claim.note, fw, page)))
             label = option_link(fw, profile, option.id, page)
@@ -301,8 +295,25 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
     return table
 
 
-def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: str) -> str:
-    """'ATNA / Secure Node or Secure Application', as IHE writes alternatives."""
+OPTIONALITY_WORDS = {"R": "required", "O": "optional", "C": "conditional"}
+
+
+def option_effect_note(fw: Framework, option, effect, page: str) -> str:
+    """'With the On-Demand Documents Option, Register [ITI-42] is required for the Document Registry.'"""
+    return (
+        f"With the {plain_text.inline(option.name)} Option, {transaction_link(fw, effect.transaction, page)} is "
+        f"{OPTIONALITY_WORDS[effect.optionality]} for the {plain_text.inline(fw.actors[effect.actor].name)}."
+    )
+
+
+def option_effect_html(fw: Framework, effect, page: str) -> str:
+    """'Register [ITI-42] to Document Registry (R)', as the option section lists it."""
+    return f"{transaction_link(fw, effect.transaction, page)} to {actor_link(fw, effect.actor, page)} ({effect.optionality})"
+
+
+def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: str, external: list[ExternalTarget] = ()) -> str:
+    """'ATNA / Secure Node or Secure Application', as IHE writes alternatives; ``external`` ones
+    (profiles outside the tree) follow as 'RAD SWF / Order Placer', without a link."""
     by_profile: dict[str, list[GroupingTarget]] = {}
     for t in targets:
         by_profile.setdefault(t.profile, []).append(t)
@@ -316,6 +327,8 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
             names = [option_link(fw, target_profile, o, page) for o in options]
             text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
         parts.append(text)
+    for t in external:
+        parts.append(f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / {plain_text.inline(t.actor)}")
     return or_list(parts)
 
 
@@ -348,12 +361,13 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
                 marks.append(notes.number(render_inline(g.note, fw, page)))
             refs = sorted({t.profile for t in g.targets}, key=lambda acr: fw.profiles[acr].chapter)
             ref = ", ".join(
-                a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs
+                [a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs]
+                + [plain_text.inline(r) for r in dict.fromkeys(t.reference for t in g.external)]  # cited as published, no link
             )
             if g.reference:
                 ref = references_html(fw, g.reference, page)
             condition = grouping_condition_html(fw, profile, g, page)
-            grouped_with = grouping_targets_html(fw, g.targets, page)
+            grouped_with = grouping_targets_html(fw, g.targets, page, g.external)
             if not condition_column and condition != DASH:
                 grouped_with += f" ({condition})"  # no Grouping Condition column: the condition goes with its grouping
             values = [actor_cell, condition, grouped_with + notes.mark(marks), ref]

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import STATUS_LABELS, Framework, Profile, Transaction
+from ..model import STATUS_LABELS, Framework, Profile, Transaction, bindings
 from . import grouping, numbering, plain_text, site_paths
 from .narrative import render as md
 from .narrative import render_inline
@@ -27,10 +27,12 @@ from .tables import (
     actors_and_transactions,
     grouping_condition_html,
     grouping_targets_html,
+    option_effect_html,
     option_link,
     or_list,
     profile_link,
     required_groupings,
+    role_word,
     spanned,
     transaction_link,
 )
@@ -256,6 +258,7 @@ def profile_page(fw: Framework, p: Profile) -> Page:
                     "actors": or_list(offered_by, "and"),
                     "adds": or_list(adds, "and"),
                     "requires": or_list(requires, "and"),
+                    "adds_to": or_list([option_effect_html(fw, e, page) for e in o.adds], "and"),
                     "status": STATUS_LABELS[o.status] if o.status else "",
                 },
             )
@@ -353,6 +356,11 @@ def usages_of_transaction(fw: Framework, tx_id: str) -> list[tuple[Profile, str,
     return out
 
 
+def message_title(m) -> str:
+    """A message's heading: its name, or for an unlabelled one (an empty published reply label) its kind."""
+    return m.name or f"{m.type.capitalize()} Message"
+
+
 def transaction_page(fw: Framework, t: Transaction) -> Page:
     page = site_paths.transaction_page(t.domain, t.id)
     number = numbering.transaction_section(t)
@@ -362,8 +370,11 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
         "Actor Roles",
         ["Actor", "Role", "Description"],
     )
-    for r in t.roles:
-        roles.rows.append([Cell(actor_link(fw, r.actor, page)), Cell(r.role.capitalize()), Cell(md(r.description, fw, page) or DASH)])
+    for r, bound_in in bindings.bound_roles(fw, t):  # every role, whichever profile binds it
+        description = md(r.description, fw, page) if r.description else ""
+        if not description and bound_in:
+            description = f"<p>In {profile_link(fw, bound_in, page)}.</p>"
+        roles.rows.append([Cell(actor_link(fw, r.actor, page)), Cell(r.role.capitalize()), Cell(description or DASH)])
     standards = []
     for sid in t.standards:
         std = fw.standards[sid]
@@ -375,7 +386,7 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
             Section(
                 f"{number}.4.{i}",
                 f"message-{i}",
-                m.name,
+                message_title(m),
                 "",
                 {
                     "type": m.type.capitalize(),
@@ -385,9 +396,20 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
                 },
             )
         )
+    # Several interactions: each a heading over its messages, which keep one numbering (3.108.4.1 to .10), as published
+    interactions = []
+    for m in messages:
+        m.extra["interaction"] = None
+    for k, g in enumerate(t.interactions, start=1):
+        interactions.append(Section("", f"interaction-{k}", g.name, md(g.description, fw, page, g.loc), {"messages": [messages[i] for i in g.messages]}))
+        if g.messages:
+            messages[g.messages[0]].extra["interaction"] = interactions[-1]
+    for m in messages:
+        level = 4 if interactions else 3  # under its interaction's heading, or under Messages
+        m.extra["h"], m.extra["h_sub"] = Markup("#" * level), Markup("#" * (level + 1))
     used_by = Table("used-by", "", "Profiles using this transaction", ["Profile", "Actor", "Role", "Optionality"])
     for p, actor_id, opt in usages_of_transaction(fw, t.id):
-        roles_of = " and ".join(sorted({r.role.capitalize() for r in t.roles if r.actor == actor_id})) or DASH
+        roles_of = role_word(fw, p, t.id, actor_id)
         used_by.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(actor_link(fw, actor_id, page)), Cell(roles_of), Cell(opt)])
     return Page(
         page,
@@ -406,6 +428,7 @@ def transaction_page(fw: Framework, t: Transaction) -> Page:
             "standards": standards,
             "figure": Figure(f"tx-{t.id}", numbering.table_number(f"{number}.4"), "Interaction Diagram", "figure-interaction"),
             "messages": messages,
+            "interactions": interactions,
             "security": md(t.security, fw, page, t.loc),
             "audit": md(t.audit, fw, page, t.loc),
             "used_by": used_by,
@@ -466,7 +489,7 @@ def actor_page(fw: Framework, actor) -> Page:
         if pa is not None:
             for use in pa.transactions:
                 tx = fw.transactions[use.transaction]
-                role = " and ".join(sorted({r.role.capitalize() for r in tx.roles if r.actor == actor.id})) or DASH
+                role = role_word(fw, p, tx.id, actor.id)
                 profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(transaction_link(fw, tx.id, page)), Cell(role), Cell(use.optionality)])
             for cu in pa.content_modules:
                 module = fw.content_modules[cu.module]
@@ -481,7 +504,7 @@ def actor_page(fw: Framework, actor) -> Page:
                 options.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(label)])
             for g in p.groupings_of(actor.id):
                 groups_with.rows.append(
-                    [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page))]
+                    [Cell(profile_link(fw, p.acronym, page)), Cell(grouping_condition_html(fw, p, g, page)), Cell(grouping_targets_html(fw, g.targets, page, g.external))]
                 )
     if idx is not None:
         requiring = _uses("required_by", actor.id, idx.required_by.get(actor.id, ()), "profile", lambda u: u[0].acronym)
@@ -493,7 +516,7 @@ def actor_page(fw: Framework, actor) -> Page:
                 Cell(profile_link(fw, p.acronym, page)),
                 Cell(actor_link(fw, g.actor, page)),
                 Cell(grouping_condition_html(fw, p, g, page)),
-                Cell(grouping_targets_html(fw, g.targets, page) + (" (recommended)" if g.kind == "recommended" else "")),
+                Cell(grouping_targets_html(fw, g.targets, page, g.external) + (" (recommended)" if g.kind == "recommended" else "")),
             ]
         )
     for table in (profiles, options, groups_with):

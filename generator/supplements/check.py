@@ -23,11 +23,12 @@ from pathlib import Path
 
 from ..check.checks import Scope, run_checks
 from ..load.discovery import walk
-from ..model import Framework
+from ..model import Framework, chapter_of, is_placeholder_chapter, is_placeholder_id
 from ..model.resolve import Sources
 from ..problems import Problem, error, sort_problems, warning
 from .apply import Applied, Change, apply
 from .model import Supplement, SupplementError, entity_key, load_supplements, supplement_folders
+from .order import dependency_order, prerequisites
 
 
 @dataclass
@@ -35,6 +36,7 @@ class Checked:
     supplement: Supplement
     applied: Applied | None  # None for final-text supplements: they are part of the base already
     problems: list[Problem]
+    base: Framework | None = None  # what it was applied to: the volumes with the supplements it depends on (None: the volumes)
 
     @property
     def ok(self) -> bool:
@@ -125,6 +127,7 @@ def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: 
         )
     applied = apply(fw, supp)
     problems += applied.problems
+    problems += _placeholders(supp)
     if before is None:
         before = set(run_checks(fw, sources))
     own_files = {d.display for d in supp.documents()}
@@ -140,8 +143,49 @@ def check_supplement(fw: Framework, sources: Sources, supp: Supplement, before: 
     return Checked(supp, applied, sort_problems(problems))
 
 
-def conflicts(checked: list[Checked]) -> list[Problem]:
-    """Open supplements of one domain that change the same thing in different ways."""
+def _placeholders(supp: Supplement) -> list[Problem]:
+    """Placeholder numbers ("chapter: XX", "ITI-YY1") are allowed while a supplement is out for
+    Public Comment; from Trial Implementation on, numbers are assigned."""
+    if supp.status == "public-comment":
+        return []
+    out = []
+    for kind, doc in supp.entities:
+        if kind == "profile" and is_placeholder_chapter(chapter_of(doc.data.get("chapter"))):
+            out.append(error(doc.loc(("chapter",)), f"chapter XX is a placeholder for Public Comment; supplement '{supp.id}' is {supp.status}: assign {doc.data['acronym']}'s chapter number", "placeholder-number"))
+        elif kind == "transaction" and is_placeholder_id(doc.data["id"]):
+            out.append(error(doc.loc(("id",)), f"{doc.data['id']} is a placeholder for Public Comment; supplement '{supp.id}' is {supp.status}: assign the transaction's number", "placeholder-number"))
+    return out
+
+
+def _check_on_dependencies(fw: Framework, sources: Sources, supp: Supplement, known: set[Problem], ordered: list[Supplement]) -> Checked:
+    """``check_supplement`` on the volumes with the supplements ``supp`` depends on applied first."""
+    deps = prerequisites(supp, ordered) if supp.is_open else []
+    if not deps:
+        return check_supplement(fw, sources, supp, known)
+    base, src = fw, sources
+    for dep in deps:
+        applied = apply(base, dep)
+        if not applied.ok:
+            i = supp.depends_on.index(dep.id) if dep.id in supp.depends_on else 0
+            return Checked(supp, None, [error(supp.doc.loc(("depends_on", i)), f"supplement '{supp.id}' depends on '{dep.id}', which does not apply (its errors are reported); fix it first", "supplement-dependency")])
+        base, src = applied.framework, _sources_with(src, dep)
+    result = check_supplement(base, src, supp, set(run_checks(base, src)))
+    result.base = base
+    return result
+
+
+def _dependent_pairs(ordered: list[Supplement]) -> set[tuple[str, str]]:
+    """(id, id) of two supplements one of which builds on the other: they change one thing on purpose."""
+    pairs = set()
+    for s in ordered:
+        for dep in prerequisites(s, ordered):
+            pairs |= {(s.id, dep.id), (dep.id, s.id)}
+    return pairs
+
+
+def conflicts(checked: list[Checked], dependent: set[tuple[str, str]] = frozenset()) -> list[Problem]:
+    """Open supplements of one domain that change the same thing in different ways
+    (except one that builds on the other: ``dependent`` pairs of ids)."""
     problems: list[Problem] = []
     seen: dict[tuple, tuple[Supplement, Change]] = {}
     for c in sorted(checked, key=lambda c: (c.supplement.domain, c.supplement.id)):
@@ -153,7 +197,7 @@ def conflicts(checked: list[Checked]) -> list[Problem]:
                 seen[key] = (c.supplement, change)
                 continue
             other, first = seen[key]
-            if other.id == c.supplement.id:
+            if other.id == c.supplement.id or (other.id, c.supplement.id) in dependent:
                 continue
             if change.mode == "append" and first.mode == "append":
                 continue  # two additions to one text compose
@@ -232,15 +276,17 @@ def check_all(root: Path, fw: Framework, sources: Sources, *, before: list[Probl
         checked, problems = _LAST[0][3]
         return list(checked), list(problems)
     supplements, problems = load_supplements(root)
+    ordered, found = dependency_order(supplements)
+    problems += found
     checked = []
     if any(s.is_open for s in supplements):
         known = set(run_checks(fw, sources) if before is None else before)
-        checked = [check_supplement(fw, sources, s, known) for s in supplements]
+        checked = [_check_on_dependencies(fw, sources, s, known, ordered) for s in supplements]
     else:
         checked = [check_supplement(fw, sources, s, set()) for s in supplements]  # no framework checks: nothing is applied
     for c in checked:
         problems += c.problems
-    problems += conflicts(checked)
+    problems += conflicts(checked, _dependent_pairs(ordered))
     result = (checked, sort_problems(problems))
     _LAST[:] = [(fw, sources, stamp, result)]
     return list(result[0]), list(result[1])
@@ -295,9 +341,7 @@ def framework_with_supplements(specs_root: Path) -> Framework:
     if any(p.is_error for p in problems):
         raise SupplementError([p for p in problems if p.is_error])
     supplements, _problems = load_supplements(root)
-    for supp in supplements:
-        if not supp.is_open:
-            continue
+    for supp in dependency_order(supplements)[0]:  # open ones, each after those it depends on
         applied = apply(fw, supp)
         if not applied.ok:
             raise SupplementError([p for p in applied.problems if p.is_error])

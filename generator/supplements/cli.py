@@ -51,7 +51,7 @@ def _document(specs: Path, supplement_id: str):
         sys.exit(EXIT_PROBLEMS)
     env = environment(template_dirs(specs.resolve()))
     try:
-        return build_document(fw, match.supplement, env, applied=match.applied), env
+        return build_document(match.base or fw, match.supplement, env, applied=match.applied), env
     except (SupplementError, TemplateFailure) as exc:
         print_problems(exc.problems, "text")
         sys.exit(EXIT_PROBLEMS)

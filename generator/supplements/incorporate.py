@@ -40,15 +40,15 @@ from ..problems import Loc, Problem, error, sort_problems
 from ..render.export import export_json
 from . import journal
 from .apply import appended, apply, narrative_target
-from .model import FOLDER, Supplement, entity_key, load_supplement
+from .model import FOLDER, Supplement, entity_key, load_supplement, load_supplements
 
 # The order keys are written in, so a key an amendment adds lands where an editor would put it.
 KEY_ORDER = {
-    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile"],
+    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile", "exchanges"],
     "profile-actor": ["actor", "description", "transactions", "content_modules", "at_least_one_of", "options"],
-    "row": ["transaction", "optionality", "condition", "note"],
-    "option": ["id", "name", "description", "transactions", "requires", "status"],
-    "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "security", "audit"],
+    "row": ["transaction", "optionality", "role", "condition", "note"],
+    "option": ["id", "name", "description", "transactions", "requires", "adds", "status"],
+    "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "interactions", "security", "audit"],
     "actor": ["id", "name", "definition", "status"],
     "content": ["id", "name", "section", "status", "summary", "format", "template_id", "standards", "sections"],
 }
@@ -385,6 +385,15 @@ def plan(root: Path, supplement_id: str, *, force_public_comment: bool = False) 
             )
         )
         return out
+    if supp.depends_on:  # it was checked on top of them: they go into the volumes first
+        others = {s.id: s for s in load_supplements(root)[0]}
+        still_open = [(i, d) for i, d in enumerate(supp.depends_on) if d in others and others[d].is_open]
+        if still_open:
+            out.problems += [
+                error(supp.doc.loc(("depends_on", i)), f"supplement '{supp.id}' depends on '{d}', which is still open: incorporate '{d}' first", "supplement-dependency")
+                for i, d in still_open
+            ]
+            return out
     result = validate(root)
     errors = [p for p in result.problems if p.is_error]
     if errors:

@@ -98,6 +98,7 @@ class Supplement:
     standards: Document | None = None
     amendments_doc: Document | None = None
     amendments: list[Amendment] = field(default_factory=list)
+    depends_on: list[str] = field(default_factory=list)  # ids of open supplements applied before this one
 
     @property
     def is_open(self) -> bool:
@@ -205,6 +206,7 @@ def load_supplement(folder: Path, domain: str, root: Path | None = None) -> tupl
         editors=[Editor(e["name"], e.get("organization", ""), e.get("email", "")) for e in d.get("editors", [])],
         open_issues=[Issue(i["id"], i["text"]) for i in d.get("open_issues", [])],
         closed_issues=[Issue(i["id"], i["text"]) for i in d.get("closed_issues", [])],
+        depends_on=list(d.get("depends_on", [])),
     )
     for path in tree:
         rel = path.relative_to(folder)

@@ -96,7 +96,8 @@ def documents(fw: Framework, specs_root: Path, env) -> list[SupplementDocument]:
     out = []
     for c in _checked(fw, specs_root):
         if c.applied is not None:
-            out.append(build_document(fw, c.supplement, env, applied=c.applied, renderer=renderer, downloads=_downloads(c.supplement)))
+            base = c.base or fw  # on the supplements it depends on, so it shows only its own changes
+            out.append(build_document(base, c.supplement, env, applied=c.applied, renderer=renderer, downloads=_downloads(c.supplement)))
     return out
 
 
