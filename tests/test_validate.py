@@ -196,6 +196,7 @@ def test_all_problems_of_a_run_are_reported_and_sorted(tree):
     tree["ITX/transactions/ITX-1.yaml"]["roles"][0]["actor"] = "nobody"
     tree["ITX/profiles/DOC.yaml"]["options"].append({"id": "spare", "name": "Spare", "description": "Unused."})
     tree["ITX/profiles/DOC.yaml"]["chapter"] = 9
+    tree["ITX/profiles/CT.yaml"]["actors"][0]["transactions"].append({"transaction": "ITX-2", "optionality": "O"})
     result = tree.validate()
     rules = {p.rule for p in result.problems}
     assert rules == {"yaml-duplicate-key", "unknown-actor", "actor-without-role", "unused-option", "duplicate-chapter"}, show(result.problems)
