@@ -48,6 +48,8 @@ CASES = [
     ("profile-slash.yaml", "profiles", "schema-pattern", 1),
     ("merge-key.yaml", "actors", "yaml-merge-key", 5),
     ("multiple-documents.yaml", "actors", "yaml-multiple-documents", 4),
+    ("misindented-key.yaml", "transactions", "yaml-syntax", 7),
+    ("list-item-and-key.yaml", "profiles", "yaml-syntax", 6),
 ]
 
 
@@ -92,6 +94,24 @@ def test_bad_file_is_reported_not_crashed_on(tmp_path, name, folder, rule, line)
     shutil.copyfile(BAD_INPUT / name, target)
     done = validate_in_subprocess(tmp_path)
     assert_located_error(done, f"specs/ITX/{folder}/{name}", rule, line)
+
+
+@pytest.mark.parametrize(
+    "name, folder, words",
+    [
+        ("misindented-key.yaml", "transactions", "this line is indented differently from the lines above it (it starts at column 4, line 6 at column 5); keys of one mapping must line up"),
+        ("list-item-and-key.yaml", "profiles", "a list item and a key cannot be siblings: this key lines up with the '- ' items of the list above (from line 5)"),
+        ("malformed.yaml", "actors", "the '[' at line 2, column 7 is not closed before this point; add the missing ']'"),
+    ],
+)
+def test_indentation_errors_are_said_in_plain_words(tmp_path, name, folder, words):
+    """Not PyYAML's "expected <block end>, but found '?'", but what is wrong and how to fix it, on one line."""
+    target = domain_with(tmp_path, folder, name)
+    shutil.copyfile(BAD_INPUT / name, target)
+    done = validate_in_subprocess(tmp_path)
+    lines = [line for line in done.stderr.splitlines() if f"specs/ITX/{folder}/{name}:" in line]
+    assert len(lines) == 1 and words in lines[0], done.stdout + done.stderr
+    assert "<block" not in done.stderr and "expected <" not in done.stderr, done.stderr
 
 
 def test_every_corpus_file_is_in_the_table():
