@@ -160,3 +160,8 @@ def test_bad_files_do_not_hide_each_other(tmp_path):
     done = validate_in_subprocess(tmp_path)
     for name, folder, rule, line in CASES:
         assert_located_error(done, f"specs/ITX/{folder}/{name}", rule, line)
+    # every problem on one line of its own: PyYAML's and jsonschema's texts span lines, the output never does
+    problem_line = re.compile(r"^specs/\S+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$")
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert all(problem_line.match(line) for line in lines[:-1]), done.stderr
+    assert re.fullmatch(r"\d+ error\(s\), \d+ warning\(s\)", lines[-1]), done.stderr

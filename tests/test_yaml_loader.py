@@ -135,6 +135,14 @@ def test_untranslated_syntax_error_keeps_pyyaml_words_on_one_line(tmp_path):
     assert problem.message.startswith("malformed YAML: ") and "\n" not in problem.message and "  " not in problem.message
 
 
+@pytest.mark.parametrize("text", ["a: !!bool maybe\n", "a: !!float x\n", "a: !!int 1e999x\n"])
+def test_explicit_tag_on_a_value_it_cannot_read(tmp_path, text):
+    doc, problems = load(tmp_path, text)  # '!!bool maybe' raised a KeyError traceback
+    assert doc is None
+    problem = only_problem(problems, "yaml-syntax", line=1, col=4)
+    assert "cannot read value" in problem.message and "remove the '!!" in problem.message and "\n" not in problem.message
+
+
 def test_bad_indentation_is_a_syntax_error(tmp_path):
     doc, problems = load(tmp_path, "id: a\n  name: b\n")
     assert doc is None

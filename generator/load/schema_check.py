@@ -146,6 +146,8 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
     problems = []
     for err in validator(kind).iter_errors(doc.data):
         for path, message, at_key in _describe_all(err):
+            if "\n" in message or "\r" in message:  # one line per problem, whatever jsonschema or a description says
+                message = " ".join(message.split())
             problems.append(error(doc.loc(path, key=at_key), message, f"schema-{err.validator}"))
     return problems
 

@@ -179,8 +179,10 @@ def _scalar_value(event: events.ScalarEvent, loc: Loc | str) -> Any:
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
     try:
         return _constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise LoadError(error(loc, f"cannot read value {event.value!r} as {tag.rsplit(':', 1)[-1]}: {exc}", "yaml-syntax"))
+    except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:  # '!!bool maybe' is a KeyError
+        kind = tag.rsplit(":", 1)[-1]
+        why = _one_line(str(exc)) if isinstance(exc, ValueError) else f"it is not a {kind}"
+        raise LoadError(error(loc, f"cannot read value {event.value!r} as {kind}: {why}; correct the value, or remove the '!!{kind}' tag", "yaml-syntax"))
 
 
 def _tag_error(tag: str, loc: Loc) -> Problem:
