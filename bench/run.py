@@ -49,7 +49,7 @@ def run_stage(name: str, specs: Path, work: Path, extra: list[str] | None = None
     """Run one stage in a fresh process; its JSON plus the process's wall time and peak RSS."""
     out = work / f"{name}.json"
     out.unlink(missing_ok=True)
-    log = open(work / f"{name}.log", "w")
+    log = open(work / f"{name}.log", "w", encoding="utf-8")
     cmd = [sys.executable, "-m", "bench.stages", name, "--specs", str(specs), "--work", str(work), "--out", str(out), *(extra or [])]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONPATH=str(REPO)))
@@ -66,9 +66,9 @@ def run_stage(name: str, specs: Path, work: Path, extra: list[str] | None = None
     proc.returncode = os.waitstatus_to_exitcode(status)
     log.close()
     wall = time.perf_counter() - started
-    result: dict = json.loads(out.read_text()) if out.is_file() else {}
+    result: dict = json.loads(out.read_text(encoding="utf-8")) if out.is_file() else {}
     if proc.returncode != 0 or not result:
-        tail = (work / f"{name}.log").read_text(errors="replace").strip().splitlines()[-3:]
+        tail = (work / f"{name}.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()[-3:]
         result = {"failed": " | ".join(tail) or f"exit {proc.returncode}"}
     result["process_seconds"] = wall
     result["peak_rss_mb"] = usage.ru_maxrss / 1024

@@ -415,7 +415,7 @@ def _get(url: str) -> str | None:
 def _peak_rss_kb(pid: int) -> int:
     """Peak resident memory (VmHWM) of a running process, in KB."""
     try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        for line in Path(f"/proc/{pid}/status").read_text(encoding="utf-8", errors="replace").splitlines():
             if line.startswith("VmHWM:"):
                 return int(line.split()[1])
     except OSError:
@@ -450,7 +450,7 @@ def serve_stage(specs: Path, work: Path, args, without_supplements: bool = False
             shutil.rmtree(folder)
     proj = project(work, served_specs)
     port = _free_port()
-    log = open(work / "serve.log", "w")
+    log = open(work / "serve.log", "w", encoding="utf-8")
     cmd = [sys.executable, "-m", "generator", "serve", "-f", str(proj / "mkdocs.yml"), "--specs", str(served_specs), "-a", f"127.0.0.1:{port}"]
     started = time.perf_counter()
     server = subprocess.Popen(cmd, cwd=proj, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

@@ -18,6 +18,7 @@ from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_
 from .diagrams.cli import doctor
 from .problems import FORMATTERS
 from .supplements.cli import supplement as supplement_group
+from .textio import utf8_stdio
 
 __all__ = ["cli", "main", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
 
@@ -161,10 +162,16 @@ def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_stric
 @click.option("-a", "--dev-addr", default="127.0.0.1:8000", show_default=True, help="Address to serve on.")
 def serve(specs: Path | None, config_file: Path, dev_addr: str) -> None:
     """Preview the site, rebuilding and reloading the browser when a spec or template changes."""
-    from .site.site_build import serve_site
+    from .site.site_build import ServeError, serve_site
 
     host, _, port = dev_addr.rpartition(":")
-    serve_site(config_file, specs, host or "127.0.0.1", int(port or 8000))
+    if not (port or "8000").isdigit() or not 0 < int(port or 8000) < 65536:
+        raise click.UsageError(f"--dev-addr {dev_addr}: give HOST:PORT with a port from 1 to 65535, e.g. 127.0.0.1:8000")
+    try:
+        serve_site(config_file, specs, host or "127.0.0.1", int(port or 8000))
+    except ServeError as exc:
+        click.echo(f"tfpub serve: error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
 
 
 @cli.command()
@@ -225,4 +232,5 @@ cli.add_command(supplement_group)
 
 
 def main() -> None:
+    utf8_stdio()  # messages name non-ASCII spec text; never a UnicodeEncodeError under a POSIX locale
     cli(prog_name="tfpub")

@@ -20,5 +20,5 @@ def fingerprint(*folders: Path) -> str:
         for path in walk(folder)[0]:  # through linked folders too, as discovery reads them
             if path.is_file():
                 stat = path.stat()
-                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+                digest.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode("utf-8", "surrogateescape"))  # any path, any locale
     return digest.hexdigest()

@@ -8,6 +8,7 @@ place to fix it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import asdict, dataclass
 from enum import Enum
 from typing import Iterable
@@ -30,6 +31,27 @@ class Loc:
         return f"{self.file}:{self.line}:{self.col}"
 
 
+# What would end a line or drive a terminal (ANSI escapes from a file name, say): C0 and C1
+# controls, DEL, and the Unicode line breaks that str.splitlines() splits at.
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+_NOT_TAB = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def one_line(text: str) -> str:
+    """``text`` folded onto one line, with nothing in it that a terminal or log would act on.
+
+    Messages quote other programs (PyYAML's "...\\n  in <unicode string>", jsonschema,
+    PlantUML) and spec text; however they read, every format prints one line per
+    problem, so a `path:line:col:` prefix and a `::error` annotation always start a
+    line. Line breaks become one space; other control characters, and lone surrogates
+    (which cannot be printed as UTF-8), are shown as escapes.
+    """
+    if _UNPRINTABLE.search(text):
+        text = " ".join(part.strip() for part in text.splitlines() if part.strip()).replace("\t", " ")
+        text = _NOT_TAB.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class Problem:
     loc: Loc
@@ -45,7 +67,7 @@ class Problem:
         return (self.loc.file, self.loc.line, self.loc.col, self.rule, self.message)
 
     def __str__(self) -> str:
-        return f"{self.loc}: {self.severity.value}: {self.message} [{self.rule}]"
+        return one_line(f"{self.loc}: {self.severity.value}: {self.message} [{self.rule}]")
 
 
 def error(loc: Loc, message: str, rule: str) -> Problem:
@@ -81,14 +103,14 @@ def format_json(problems: list[Problem]) -> str:
     rows = []
     for p in problems:
         row = asdict(p.loc)
-        row.update(severity=p.severity.value, message=p.message, rule=p.rule)
+        row.update(severity=p.severity.value, message=one_line(p.message), rule=one_line(p.rule))
         rows.append(row)
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
 def _github_escape(text: str, *, prop: bool = False) -> str:
-    """Workflow-command escaping, as the GitHub Actions runner defines it."""
-    text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    """Workflow-command escaping, as the GitHub Actions runner defines it (on one line)."""
+    text = one_line(text).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if prop:
         text = text.replace(":", "%3A").replace(",", "%2C")
     return text

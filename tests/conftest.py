@@ -366,7 +366,7 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 60):
         [sys.executable, "-m", "generator", *args],
         cwd=cwd,
         capture_output=True,
-        text=True,
+        text=True, encoding="utf-8",
         timeout=timeout,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
     )

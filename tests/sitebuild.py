@@ -25,7 +25,7 @@ def tfpub(*args: str, cwd: Path = EXAMPLE, env: dict | None = None, timeout: int
     """Run the real command line, as an editor would."""
     full_env = dict(os.environ, **(env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=full_env
+        [sys.executable, "-m", "generator", *args], cwd=cwd, capture_output=True, text=True, encoding="utf-8", timeout=timeout, env=full_env
     )
 
 

@@ -59,6 +59,10 @@ SPECS_CASES = [
     ["ATNA:audit-record-forwarder", "ATNA:audit-record-repository[atx-tls-syslog]"],
     ["XCA:initiating-gateway[xds-affinity-domain]", "SHOULD XDM:portable-media-creator[zip-over-email-response]"],
     ["BPPC:content-consumer"],
+    # transactions required by name (upper case in the brackets)
+    ["MHD:document-source[ITI-65]"],
+    ["MHD:document-source[simplified-publish,ITI-106,ITI-105]", "SHOULD MHD:document-recipient[ITI-106]"],
+    ["SHOULD MHD:document-source[ITI-65]", "XDS.b:document-source"],
 ]
 
 
@@ -68,7 +72,9 @@ def parse(item: str) -> dict:
         level, item = "SHOULD", item[7:]
     profile, rest = item.split(":", 1)
     actor, _, opts = rest.partition("[")
-    return {"profile": profile, "actor": actor, "options": [o for o in opts.rstrip("]").split(",") if o], "level": level}
+    items = [o for o in opts.rstrip("]").split(",") if o]
+    return {"profile": profile, "actor": actor, "options": [o for o in items if o.islower()],
+            "transactions": [o for o in items if not o.islower()], "level": level}
 
 
 def run_cases(fw, cases, minimum, tmp_path: Path):
@@ -79,7 +85,7 @@ def run_cases(fw, cases, minimum, tmp_path: Path):
         data = {"id": "annex", "title": "Annex <b>&</b> | *test*", "buyer": "Buyer [x](y)", "prefix": "RFP-9", "revision": "",
                 "minimum_status": minimum, "introduction": "", "domain": "", "selection": sel}
         annexes.append(data)
-        a = Annex("annex", data["title"], "RFP-9", [Selected(s["profile"], s["actor"], s["options"], s["level"]) for s in sel],
+        a = Annex("annex", data["title"], "RFP-9", [Selected(s["profile"], s["actor"], s["options"], s["level"], transactions=s["transactions"]) for s in sel],
                   buyer=data["buyer"], minimum_status=minimum)
         e = expand(fw, a)
         expected.append({"markdown": render.to_markdown(e, fw), "csv": render.to_csv(e), "json": render.to_json(e)})

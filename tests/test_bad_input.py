@@ -50,6 +50,9 @@ CASES = [
     ("multiple-documents.yaml", "actors", "yaml-multiple-documents", 4),
     ("misindented-key.yaml", "transactions", "yaml-syntax", 7),
     ("list-item-and-key.yaml", "profiles", "yaml-syntax", 6),
+    ("lone-surrogate.yaml", "actors", "text-invalid", 4),
+    ("control-character.yaml", "actors", "text-control", 41),
+    ("escaped-control.yaml", "actors", "text-control", 4),
 ]
 
 
@@ -65,7 +68,7 @@ def validate_in_subprocess(cwd: Path) -> subprocess.CompletedProcess:
         cwd=cwd,
         capture_output=True,
         text=True,
-        errors="replace",
+        encoding="utf-8", errors="replace",
         timeout=60,
         env={**os.environ, "PYTHONPATH": str(REPO_ROOT)},
         preexec_fn=_limit_memory if os.name == "posix" else None,

@@ -167,8 +167,8 @@ def test_problems_are_sorted_by_file_then_line(tree):
 
 def test_formatters_escape_for_github():
     problem = Problem(Loc("a,b:c.yaml", 3, 4), Severity.ERROR, "100% wrong\nsecond line", "yaml-syntax")
-    assert format_github([problem]) == "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=yaml-syntax::100%25 wrong%0Asecond line"
-    assert json.loads(format_json([problem]))[0]["message"] == "100% wrong\nsecond line"
+    assert format_github([problem]) == "::error file=a%2Cb%3Ac.yaml,line=3,col=4,title=yaml-syntax::100%25 wrong second line"
+    assert json.loads(format_json([problem]))[0]["message"] == "100% wrong second line"  # one line per problem (test_text.py)
     assert format_text([problem]).splitlines()[-1] == "1 error(s), 0 warning(s)"
     assert format_text([]) == ""
 

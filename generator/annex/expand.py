@@ -161,6 +161,8 @@ class Expansion:
     frameworks: list[FrameworkInfo]
     selection: list[tuple[Target, str]]  # canonical order: (target with options, level)
     requirements: list[Requirement]
+    # (profile, actor) -> transactions the selection requires by name, in volume order
+    transactions: dict[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
     def counts(self) -> tuple[int, int]:
         shall = sum(r.level == "SHALL" for r in self.requirements)
@@ -188,6 +190,8 @@ class _Item:
 class Expander:
     def __init__(self, fw: Framework):
         self.fw = fw
+        # (profile, actor) -> {transaction: level} the selection names (set by expand)
+        self.chosen: dict[tuple[str, str], dict[str, int]] = {}
 
     # ------------------------------------------------------------------ naming and order
 
@@ -257,7 +261,8 @@ class Expander:
 
     # ------------------------------------------------------------------ one actor on its own
 
-    def local(self, profile: str, actor: str, given: dict[str, int], lvl: int) -> Local:
+    def local(self, profile: str, actor: str, given: dict[str, int], lvl: int, chosen: dict[str, int] | None = None) -> Local:
+        """``chosen``: transactions the selection requires of this actor by name (optional ones made SHALL or SHOULD)."""
         prof = self.profile(profile)
         pa = prof.actor(actor)
         out = Local()
@@ -293,6 +298,8 @@ class Expander:
         for tu in pa.transactions:
             if tu.optionality == "R":
                 add(out.txs, tu.transaction, lvl, ("actor", via1))
+        for tx, level in (chosen or {}).items():
+            add(out.txs, tx, level, (SELECTED, via1))
         for o in sorted(out.options, key=lambda o: (self.option_rank(profile, o), o)):
             option = prof.option(o)
             for t in option.transactions if option else []:
@@ -426,6 +433,8 @@ class Expander:
 
     @staticmethod
     def abs_key(skey: str, rel: str) -> str:
+        if rel == SELECTED:  # a transaction the selection itself requires (Selected.transactions)
+            return ""
         if rel == "actor":
             return f"actor|{skey}"
         return f"option|{skey}|{rel.split(':', 1)[1]}"
@@ -458,6 +467,11 @@ class Expander:
             selection.append((t, SHALL if s.level == "SHALL" else SHOULD))
         selection.sort(key=lambda x: (self.actor_rank(x[0].profile, x[0].actor), x[0].options))
         selected = {single_key(t.profile, t.actor) for t, _ in selection}
+        self.chosen = {}
+        for s in annex.selection:
+            txs = sorted(set(s.transactions), key=lambda x: (self.tx_rank(x), x))
+            if txs:
+                self.chosen[(s.profile, s.actor)] = {x: SHALL if s.level == "SHALL" else SHOULD for x in txs}
 
         facts, members, options_of = self.fixed_point(selection, {})
         satisfied = {}
@@ -518,6 +532,7 @@ class Expander:
             frameworks=frameworks,
             selection=[(t, WORD[lvl]) for t, lvl in selection],
             requirements=requirements,
+            transactions={k: tuple(v) for k, v in self.chosen.items()},
         )
 
     def subject_items(self, skey, targets, facts, options_of, satisfied) -> list[_Item]:
@@ -537,7 +552,7 @@ class Expander:
                     _Item(f"option|{skey}|{o}", "option", targets, skey, ofact.level, ofact.final_sources(), obj=o,
                           reference=self.cite(t.profile, 2), met_by=[Target(t.profile, t.actor, (o,))])
                 )
-            loc = self.local(t.profile, t.actor, given, lvl)
+            loc = self.local(t.profile, t.actor, given, lvl, self.chosen.get((t.profile, t.actor)))
             items += self.local_items(skey, targets, t, loc, facts, given, None)
             return items
         met_by_key = satisfied.get(skey, "")
@@ -596,7 +611,7 @@ class Expander:
                         entry = txs[obj]
                         sources = [(self.abs_key(skey, rel), via) for (rel, via), l in entry[1].items() if l == entry[0]]
                         t = targets[0]
-                        if any(rel == "actor" for (rel, _), l in entry[1].items() if l == entry[0]):
+                        if any(rel in ("actor", SELECTED) for (rel, _), l in entry[1].items() if l == entry[0]):
                             met = [Target(t.profile, t.actor)]
                         else:
                             met = [Target(t.profile, t.actor, (rel.split(":", 1)[1],)) for (rel, _), l in entry[1].items() if l == entry[0]]

@@ -226,6 +226,15 @@ def _target(t: Target) -> dict:
     return {"profile": t.profile, "actor": t.actor, "options": list(t.options)}
 
 
+def _selected(e: Expansion, t: Target, level: str) -> dict:
+    """A selection entry; "transactions" only when the selection requires some by name."""
+    out = _target(t) | {"level": level}
+    txs = e.transactions.get((t.profile, t.actor))
+    if txs:
+        out["transactions"] = list(txs)
+    return out
+
+
 def to_data(e: Expansion) -> dict:
     a = e.annex
     return {
@@ -243,7 +252,7 @@ def to_data(e: Expansion) -> dict:
         },
         "frameworks": [{"domain": f.domain, "title": f.title, "revision": f.revision, "date": f.date, "status": f.status} for f in e.frameworks],
         "conformance": list(CONFORMANCE),
-        "selection": [_target(t) | {"level": level} for t, level in e.selection],
+        "selection": [_selected(e, t, level) for t, level in e.selection],
         "requirements": [
             {
                 "id": r.id,

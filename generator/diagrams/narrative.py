@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from ..load.yaml_loader import BAD_TEXT, char_name
 from ..problems import Loc
 from . import limits
 from .core import Diagram
@@ -182,6 +183,9 @@ def prepare(diagram: Diagram, include_root: Path | None = None, include_base: Pa
         _expand(src_lines, origins, base, root, out_lines, out_origins, depth=0, seen=set())
     except _IncludeRefused as refused:
         return Prepared("", [], refused.message, refused.origin)
+    bad = next(((k, m.group()) for k, line in enumerate(out_lines) if (m := BAD_TEXT.search(line))), None)
+    if bad:  # PlantUML would write it into the SVG, which no XML parser accepts
+        return Prepared("", [], f"this line holds {char_name(bad[1])}, which SVG does not allow; delete it", out_origins[bad[0]])
 
     # One diagram per block; normalise "@startuml name" (PlantUML would name the output
     # file after it) and add the @start/@end lines when they are missing.

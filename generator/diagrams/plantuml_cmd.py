@@ -29,6 +29,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 
 from ..problems import Loc
+from ..textio import utf8_stdio
 from .narrative import narrative_diagram
 from .renderer import render
 
@@ -61,6 +62,7 @@ def _inject_config(code: str, config_text: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    utf8_stdio()  # plantuml-markdown decodes what we print as UTF-8, whatever the locale
     args = list(sys.argv[1:] if argv is None else argv)
     formats = [a[2:] for a in args if a.startswith("-t")]
     if "-pipemap" in args or any(f != "svg" for f in formats):

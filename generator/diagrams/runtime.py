@@ -184,4 +184,5 @@ def java_environment() -> dict[str, str]:
         if key not in {"JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH"} and not key.startswith("PLANTUML")
     }
     env["PLANTUML_SECURITY_PROFILE"] = SECURITY_PROFILE
+    env["LC_ALL"] = "C.UTF-8"  # Java decodes file names and arguments by the locale: UTF-8 whatever ours is
     return env

@@ -4,6 +4,11 @@ The tree is built from PyYAML's *event* stream rather than its composer so that
 the guards below run before anything large or deep is built: nesting depth,
 alias expansion and file size are bounded, duplicate keys are errors instead of
 a silent last-one-wins, and no tag can construct a Python object.
+
+Text is checked here too, once, for every consumer: a control character, a lone
+surrogate or a non-character (raw in the file, or written as an escape in a
+double-quoted string) is a located error, so no such text can reach HTML, SVG,
+XML or Office files, where it would be rejected or, worse, interpreted.
 """
 
 from __future__ import annotations
@@ -142,6 +147,129 @@ class Document:
         return node
 
 
+# Characters no spec text may hold: C0 controls but tab and line breaks, DEL, C1 controls
+# (NEL among them), the Unicode line and paragraph separators (YAML reads them as line
+# breaks that editors do not show, so every later line number would be wrong), the
+# non-characters U+FFFE/U+FFFF (not allowed in XML) and surrogates (not characters:
+# they cannot be written as UTF-8 and lxml refuses them).
+_BAD_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_LINE_BREAK = re.compile("\r\n|\r|\n")
+MAX_TEXT_PROBLEMS = 20  # per file: a file full of control characters is one fault, not thousands
+
+_C0_NAMES = (
+    "NUL SOH STX ETX EOT ENQ ACK BEL BS HT LF VT FF CR SO SI "
+    "DLE DC1 DC2 DC3 DC4 NAK SYN ETB CAN EM SUB ESC FS GS RS US"
+).split()
+
+
+def _char_name(char: str) -> str:
+    """``U+0007 (BEL)``: how an editor's "go to character" or a hex view will show it."""
+    code = ord(char)
+    if code < 0x20:
+        name = _C0_NAMES[code]
+    elif code == 0x7F:
+        name = "DEL"
+    elif code == 0x85:
+        name = "NEL, next line"
+    elif code < 0xA0:
+        name = "a C1 control character"
+    elif code == 0x2028:
+        name = "LINE SEPARATOR"
+    elif code == 0x2029:
+        name = "PARAGRAPH SEPARATOR"
+    elif 0xD800 <= code <= 0xDFFF:
+        name = "a lone surrogate"
+    else:
+        name = "a non-character"
+    return f"U+{code:04X} ({name})"
+
+
+BAD_TEXT, char_name = _BAD_TEXT, _char_name  # for text that does not come through this loader (diagrams in docs pages)
+
+
+def _bad_char_problem(loc: Loc, char: str, *, escaped: bool) -> Problem:
+    code = ord(char)
+    what = f"this quoted string has an escape for {_char_name(char)}" if escaped else f"the text holds {_char_name(char)}"
+    if 0xD800 <= code <= 0xDFFF:
+        return error(
+            loc,
+            f"{what}: half of a UTF-16 pair is not a character and cannot be written as UTF-8; "
+            "remove the escape, or write the character itself (or as one escape such as \\U0001F600)",
+            "text-invalid",
+        )
+    fix = "remove the escape" if escaped else "delete it (most editors do not show it)"
+    if code in (0x2028, 0x2029, 0xFFFE, 0xFFFF):
+        return error(
+            loc,
+            f"{what}, which web pages and XML do not allow or do not show; {fix}, or write a normal line break or a space",
+            "text-invalid",
+        )
+    return error(
+        loc,
+        f"{what}: control characters are not allowed in spec text (web pages, XML and Word files refuse them); "
+        f"{fix}, or write a space or line break if one was meant",
+        "text-control",
+    )
+
+
+def text_problem(loc: Loc, value: str) -> Problem | None:
+    """The problem with a string decoded from escapes (JSON, a quoted YAML string), if any:
+    for text that comes from elsewhere than a spec file but reaches the same outputs."""
+    bad = _BAD_TEXT.search(value)
+    return _bad_char_problem(loc, bad.group(), escaped=True) if bad is not None else None
+
+
+def _raw_text_problems(text: str, display: str) -> list[Problem]:
+    """Every line of ``text`` that holds a character no spec may hold, at its line and column.
+
+    Checked before parsing: the parser would report the first one at 1:1 with an offset.
+    """
+    found = _BAD_TEXT.search(text)
+    if found is None:
+        return []
+    problems: list[Problem] = []
+    lines_with_bad = 0
+    line, line_start, last_line = 1, 0, 0
+    breaks = _LINE_BREAK.finditer(text)
+    pending = next(breaks, None)
+    for found in _BAD_TEXT.finditer(text, found.start()):
+        while pending is not None and pending.start() < found.start():
+            line, line_start = line + 1, pending.end()
+            pending = next(breaks, None)
+        if line == last_line:
+            continue  # one problem per line
+        last_line = line
+        lines_with_bad += 1
+        if len(problems) < MAX_TEXT_PROBLEMS:
+            col = found.start() - line_start + 1
+            problems.append(_bad_char_problem(Loc(display, line, col), found.group(), escaped=False))
+    if lines_with_bad > len(problems):
+        problems.append(
+            error(
+                problems[-1].loc,
+                f"{lines_with_bad - len(problems)} more line(s) after this one hold such characters; is this a text file saved as UTF-8?",
+                "text-control",
+            )
+        )
+    return problems
+
+
+def _escaped_text(value: str, loc: Loc, problems: list[Problem]) -> str:
+    """A double-quoted string's value, checked for what its escapes produced.
+
+    A pair of escaped surrogates (``"\\ud83d\\ude00"``, as JSON writes characters beyond
+    the BMP) is joined into the one character it stands for; anything else that
+    ``_BAD_TEXT`` matches is a problem at the string.
+    """
+    if _SURROGATE.search(value):
+        value = value.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    problem = text_problem(loc, value)
+    if problem is not None:
+        problems.append(problem)
+    return value
+
+
 class LoadError(Exception):
     def __init__(self, problem: Problem):
         super().__init__(str(problem))
@@ -275,6 +403,8 @@ class _Builder:
                 if self.nodes > MAX_NODES:
                     self.count(0, event)
                 value = _scalar_value(event, display)
+                if event.style == '"' and _BAD_TEXT.search(value):
+                    value = _escaped_text(value, self.loc(event), self.problems)
                 if event.style in ("|", ">"):
                     self.doc.block_scalars.add(path)
                 if event.anchor:
@@ -324,6 +454,8 @@ class _Builder:
             # Checked before the value is resolved: '<<' resolves to the !!merge tag, which would be reported as a tag.
             raise LoadError(error(loc, "merge keys ('<<') are not supported in spec files; write the values out in full", "yaml-merge-key"))
         key = _scalar_value(event, loc)
+        if event.style == '"' and _BAD_TEXT.search(key):
+            key = _escaped_text(key, loc, self.problems)
         if not isinstance(key, str):
             key = str(key).lower() if isinstance(key, bool) or key is None else str(key)
         if key in frame[0] or key in frame[6]:
@@ -551,6 +683,9 @@ def load_file(path: Path, display: str | None = None, *, max_bytes: int = MAX_FI
                 )
             )
         text = _decode(path.read_bytes(), display)
+        text_problems = _raw_text_problems(text, display)
+        if text_problems:
+            return None, text_problems
         builder = _Builder(doc)
         try:
             try:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 from ..diagrams import model_diagrams
 from ..fingerprint import fingerprint
 from ..model import Framework
-from . import grouping, numbering, plain_text, site_paths, views
+from . import grouping, numbering, plain_text, site_paths, templating, views
 from .export import export_json
 from .figures import figures_in
 from .site_source import Addition, NavItem, SiteSource
@@ -36,22 +36,17 @@ def default_templates_dir() -> Path:
 
 
 def environment(overrides: list[Path] | None = None) -> jinja2.Environment:
-    """Templates from a framework's own folders win over the defaults, file by file."""
-    dirs = [str(p) for p in (overrides or []) if p.is_dir()] + [str(default_templates_dir())]
-    return jinja2.Environment(
-        loader=jinja2.FileSystemLoader(dirs),
-        autoescape=True,  # names and titles from YAML are escaped; views mark their HTML safe
-        finalize=plain_text.finalize,  # ... and written so that Markdown cannot parse them either
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
+    """Templates from a framework's own folders win over the defaults, file by file.
+
+    Overrides are untrusted, so every template runs sandboxed (render/templating.py)."""
+    folders = [p for p in (overrides or []) if p.is_dir()] + [default_templates_dir()]
+    # names and titles from YAML are escaped, and written so that Markdown cannot parse them either
+    return templating.environment(folders, finalize=plain_text.finalize)
 
 
 def render_page(env: jinja2.Environment, page: views.Page) -> str:
-    template = env.get_template(page.template)
-    text = template.render(title=page.title, page_banner=page.banner, **page.context)
+    """The page's Markdown; a template that fails raises templating.TemplateFailure (a located problem)."""
+    text = templating.render(env, page.template, title=page.title, page_banner=page.banner, **page.context)
     return _with_search_data(page, _tidy(text))
 
 

@@ -118,6 +118,13 @@ def _page_location(src: str) -> str:
     return src[: -len(".md")] + "/"
 
 
+def on_serve(server, config, builder):
+    """A malformed request path gets 400, not a 500 with a traceback (site_build.reject_malformed_requests)."""
+    from generator.site.site_build import reject_malformed_requests
+
+    return reject_malformed_requests(server)
+
+
 def on_post_build(config) -> None:
     """tfpub serve: a dirty build indexes only the pages it rendered; keep the rest of the search index.
 

@@ -24,6 +24,7 @@ from ..problems import Problem
 from ..render.site_source import SiteSource
 from ..supplements import site as supplements_site
 from ..validate import Validation, validate
+from ..render.templating import TemplateFailure
 
 __all__ = ["Published", "fingerprint", "publish", "site_source", "sync_source", "template_dirs"]
 
@@ -76,7 +77,10 @@ def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None
     if result.ok and not any(p.is_error for p in problems):
         incremental = _incremental(specs, cache_dir)
         figures = _figure_stage(cache_dir, docs_dir, problems, only_shown=incremental is not None)
-        source = site_source(result.framework, specs, template_dirs=overrides, figures=figures, incremental=incremental)
+        try:
+            source = site_source(result.framework, specs, template_dirs=overrides, figures=figures, incremental=incremental)
+        except TemplateFailure as failure:  # a template override is untrusted: its faults are located problems
+            problems.extend(failure.problems)
     published = Published(result, source, problems)
     _MEMO.clear()
     _MEMO[key] = published

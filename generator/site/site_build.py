@@ -1,19 +1,21 @@
 """``tfpub build`` and ``tfpub serve``: run mkdocs on the generated source, safely.
 
-A build writes into a temporary folder beside ``site/`` and swaps it in only when
+A build writes into a staging folder beside ``site/`` and swaps it in only when
 everything succeeded, so a failed build never leaves a half-written site behind
-and the previous site keeps working.
+and the previous site keeps working; the swap is atomic and a killed build's
+leftovers are removed by the next one (generator/site/site_swap.py).
 """
 
 from __future__ import annotations
 
+import errno
 import os
-import shutil
-import tempfile
+import socket
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..problems import Problem
+from . import site_swap
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the notice is about mkdocs itself, not this site
 
@@ -48,42 +50,33 @@ def build_site(config_file: Path, specs: Path | None = None, site_dir: Path | No
     config_file = config_file.resolve()
     base = config_file.parent
     target = (site_dir or base / "site").resolve()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".site-build-", dir=target.parent))
     published = None
-    try:
-        config = _load_config(config_file, tmp, specs, strict)
-        own = (config.extra or {}).get("tfpub", {}) or {}
-        specs_path = Path(own.get("specs") or base / "specs")
-        specs_path = specs_path if specs_path.is_absolute() else base / specs_path
-        cache = Path(own.get("cache", ".tfpub-cache"))
-        published = publish(specs_path, cache_dir=cache if cache.is_absolute() else base / cache, docs_dir=Path(config.docs_dir))
-        if not published.ok:
-            shutil.rmtree(tmp, ignore_errors=True)
-            return BuildResult(False, published.problems, "the specs have errors; the previous site was left as it was")
-        build(config)
-    except (MkDocsException, SystemExit) as exc:
-        shutil.rmtree(tmp, ignore_errors=True)
-        return BuildResult(False, published.problems if published else [], f"mkdocs could not build the site: {exc}")
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    _swap(tmp, target)
+    with site_swap.staging(target) as tmp:
+        try:
+            config = _load_config(config_file, tmp, specs, strict)
+            own = (config.extra or {}).get("tfpub", {}) or {}
+            specs_path = Path(own.get("specs") or base / "specs")
+            specs_path = specs_path if specs_path.is_absolute() else base / specs_path
+            cache = Path(own.get("cache", ".tfpub-cache"))
+            published = publish(specs_path, cache_dir=cache if cache.is_absolute() else base / cache, docs_dir=Path(config.docs_dir))
+            if not published.ok:
+                return BuildResult(False, published.problems, "the specs have errors; the previous site was left as it was")
+            build(config)
+        except (MkDocsException, SystemExit) as exc:
+            return BuildResult(False, published.problems if published else [], f"mkdocs could not build the site: {exc}")
+        site_swap.swap_in(tmp, target)
     return BuildResult(True, published.problems, "", target)
 
 
-def _swap(new: Path, target: Path) -> None:
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}-old-{os.getpid()}")
-        target.rename(old)
-    new.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
+class ServeError(Exception):
+    """``tfpub serve`` cannot start; the message is one line that names the fix."""
 
 
 def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> None:
-    """mkdocs' live-reloading server; it rebuilds when a spec or template changes."""
+    """mkdocs' live-reloading server; it rebuilds when a spec or template changes.
+
+    The address is checked before the first build (which takes a while), so a port
+    in use is a one-line :class:`ServeError`, not a traceback after a full build."""
     from mkdocs.commands.serve import serve
 
     from ..render.pages import default_templates_dir
@@ -91,6 +84,9 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
     from .publish import SERVE_DIRTY
     from ..validate import reuse_unchanged_files
 
+    trouble = address_problem(host, port)
+    if trouble:
+        raise ServeError(trouble)
     watch = [str(default_templates_dir())]
     if specs is not None:
         os.environ["TFPUB_SPECS"] = str(specs.resolve())
@@ -99,4 +95,54 @@ def serve_site(config_file: Path, specs: Path | None, host: str, port: int) -> N
     # (the hook writes the source as files and touches only those; see publish.sync_source).
     os.environ[SERVE_DIRTY] = "1"
     reuse_unchanged_files()  # and files that did not change are not parsed again
-    serve(config_file=str(config_file.resolve()), livereload=True, build_type="dirty", dev_addr=f"{host}:{port}", watch=watch)
+    try:
+        serve(config_file=str(config_file.resolve()), livereload=True, build_type="dirty", dev_addr=f"{host}:{port}", watch=watch)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        raise ServeError(_in_use(host, port)) from None  # taken while the site was being built
+
+
+def address_problem(host: str, port: int) -> str | None:
+    """Why ``host:port`` cannot be served on (one line naming the fix), or None.
+
+    Binds a socket the way mkdocs' server will (IPv6 for an IPv6 literal, address reuse on)."""
+    bare = host.strip("[]")
+    family = socket.AF_INET6 if ":" in bare else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((bare, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return _in_use(host, port)
+            reason = exc.strerror if getattr(exc, "strerror", None) else str(exc)
+            return f"cannot serve on {host}:{port}: {reason}; pass --dev-addr with an address of this machine and a free port, e.g. 127.0.0.1:8000"
+    return None
+
+
+def _in_use(host: str, port: int) -> str:
+    free = next((p for p in range(port + 1, min(port + 50, 65536)) if address_problem(host, p) is None), port + 1)
+    return f"port {port} on {host} is in use; pass --dev-addr {host}:{free} or stop the other server"
+
+
+def reject_malformed_requests(server):
+    """Answer 400 to a request whose path cannot name a file (a NUL byte, control characters, bad UTF-8).
+
+    mkdocs' server would pass such a path to open() and answer 500 with a traceback
+    in the log. Installed by the mkdocs hook's ``on_serve``."""
+    app = server.get_app()
+
+    def guarded(environ, start_response):
+        raw = environ.get("PATH_INFO", "")
+        try:
+            path = raw.encode("latin-1").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            path = None
+        if path is None or any(ord(c) < 32 or ord(c) == 127 for c in path):
+            start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+            return [b"400 Bad Request: the path is not a valid file name\n"]
+        return app(environ, start_response)
+
+    server.set_app(guarded)
+    return server

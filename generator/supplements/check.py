@@ -214,7 +214,7 @@ def _stamp(root: Path) -> tuple[str, str]:
     for _domain, folder in supplement_folders(root):
         for path in walk(root, folder)[0]:  # as the loader reads them: links inside the specs only
             if path.is_file():
-                digest.update(f"{path}\0{path.stat().st_size}\0".encode())
+                digest.update(f"{path}\0{path.stat().st_size}\0".encode("utf-8", "surrogateescape"))  # any path, any locale
                 digest.update(path.read_bytes())
     return str(root.resolve()), digest.hexdigest()
 

@@ -29,6 +29,7 @@ def _specs_option(fn):
 
 def _document(specs: Path, supplement_id: str):
     from ..render.pages import environment
+    from ..render.templating import TemplateFailure
     from ..site.publish import template_dirs
     from .check import check_all
     from .document import build_document
@@ -51,7 +52,7 @@ def _document(specs: Path, supplement_id: str):
     env = environment(template_dirs(specs.resolve()))
     try:
         return build_document(fw, match.supplement, env, applied=match.applied), env
-    except SupplementError as exc:
+    except (SupplementError, TemplateFailure) as exc:
         print_problems(exc.problems, "text")
         sys.exit(EXIT_PROBLEMS)
 
@@ -87,6 +88,7 @@ def list_(specs: Path) -> None:
               help="docx only: changes as Word revisions (accept or reject them in Word), or as bold-underline and strikethrough formatting.")
 def build(supplement_id: str, specs: Path, fmt: str, output: Path | None, markup: str = "revisions") -> None:
     """Build the supplement document ID, for circulation outside the site."""
+    from ..render.templating import TemplateFailure
     from .printing import PdfError, print_html, print_pdf, running_texts
 
     doc, env = _document(specs, supplement_id)
@@ -104,7 +106,11 @@ def build(supplement_id: str, specs: Path, fmt: str, output: Path | None, markup
     if fmt == "md":
         text = doc.markdown
     else:
-        text = print_html(doc, env)
+        try:
+            text = print_html(doc, env)
+        except TemplateFailure as exc:  # an overriding supplement-print.html.j2 failed
+            print_problems(exc.problems, "text")
+            sys.exit(EXIT_PROBLEMS)
     if fmt == "pdf":
         if str(output) == "-":
             raise click.UsageError("a PDF cannot go to standard output; give -o FILE")

@@ -21,6 +21,7 @@ import markdown
 from markupsafe import Markup
 
 from ..model import STATUS_LABELS
+from ..render import templating
 from ..render.views import STATUS_NOTES
 from .chromium import PrintOptions, ProtocolError, log_tail, print_to_pdf
 from .document import SupplementDocument
@@ -119,8 +120,9 @@ def print_html(doc: SupplementDocument, env) -> str:
     foreword, rest = _split_after_foreword(body)
     supp = doc.supplement
     domain = doc.base.domains[supp.domain]
-    template = env.get_template("supplement-print.html.j2")
-    return template.render(
+    return templating.render(
+        env,
+        "supplement-print.html.j2",
         title=f"{domain.acronym} Supplement: {supp.title}",
         cover=cover(doc),
         css=print_css(),

@@ -102,7 +102,7 @@
 
   // ------------------------------------------------------------------ the expander
 
-  function Expander(model) { this.m = model; }
+  function Expander(model) { this.m = model; this.chosen = {}; }
   var E = Expander.prototype;
 
   E.actorName = function (a) { var x = this.m.actors[a]; return x ? x.name : a; };
@@ -186,7 +186,8 @@
     return changed;
   }
 
-  E.local = function (p, a, given, lvl) {
+  // chosen: Table of transaction -> level the selection requires by name (Selected.transactions)
+  E.local = function (p, a, given, lvl, chosen) {
     var self = this, prof = this.m.profiles[p], pa = this.m.profileActor(p, a);
     var out = { options: new Table(), txs: new Table(), contents: [], oneofs: [], ctxs: [], edges: [] };
     var via1 = this.cite(p, 1), via2 = this.cite(p, 2), via3 = this.cite(p, 3);
@@ -210,6 +211,7 @@
     (pa.transactions || []).forEach(function (tu) {
       if (tu.optionality === "R") addEntry(out.txs, tu.transaction, lvl, ["actor", via1]);
     });
+    if (chosen) chosen.keys.forEach(function (x) { addEntry(out.txs, x, chosen.get(x), ["selection", via1]); });
     sortedOpts().forEach(function (o) {
       var option = self.m.option(p, o);
       ((option && option.transactions) || []).forEach(function (t) {
@@ -302,6 +304,7 @@
   };
 
   function absKey(skey, rel) {
+    if (rel === "selection") return "";
     return rel === "actor" ? "actor|" + skey : "option|" + skey + "|" + rel.split(":").slice(1).join(":");
   }
 
@@ -396,6 +399,14 @@
     selection = sortBy(selection, function (s) { return [self.actorRank(s.target.profile, s.target.actor), s.target.options]; });
     var selected = {};
     selection.forEach(function (s) { selected[singleKey(s.target.profile, s.target.actor)] = true; });
+    this.chosen = {};
+    annex.selection.forEach(function (s) {
+      var txs = sortBy(unique(s.transactions || []), function (x) { return [self.txRank(x), x]; });
+      if (!txs.length) return;
+      var table = new Table();
+      txs.forEach(function (x) { table.set(x, s.level === "SHOULD" ? SHOULD : SHALL); });
+      self.chosen[singleKey(s.profile, s.actor)] = table;
+    });
 
     var st = this.fixedPoint(selection, {});
     var satisfied = {}, any = false;
@@ -472,7 +483,10 @@
       revision: m.domains[domain].revision,
       date: m.domains[domain].date,
       frameworks: frameworks,
-      selection: selection.map(function (s) { return { target: s.target, level: WORD[s.level] }; }),
+      selection: selection.map(function (s) {
+        var chosen = self.chosen[singleKey(s.target.profile, s.target.actor)];
+        return { target: s.target, level: WORD[s.level], transactions: chosen ? chosen.keys.slice() : [] };
+      }),
       requirements: requirements
     };
   };
@@ -506,7 +520,7 @@
         items.push(item("option|" + skey + "|" + o, "option", targets, skey, of.level, finalSources(of),
           { obj: o, reference: self.cite(t.profile, 2), metBy: [T(t.profile, t.actor, [o])] }));
       });
-      var loc = this.local(t.profile, t.actor, given, lvl);
+      var loc = this.local(t.profile, t.actor, given, lvl, this.chosen[singleKey(t.profile, t.actor)]);
       var keys = this.localKeys(t, loc), filtered = new Table();
       keys.keys.forEach(function (k) { if (JSON.parse(k)[0] !== "option") filtered.set(k, keys.get(k)); });
       return items.concat(this.keyedItems(skey, targets, filtered, facts, null, loc.txs, given));
@@ -560,7 +574,7 @@
             var fin = entry.srcs.keys.map(function (x) { return entry.srcs.get(x); }).filter(function (s) { return s.level === entry.level; });
             var sources = fin.map(function (s) { return [absKey(skey, s.src[0]), s.src[1]]; });
             var met;
-            if (fin.some(function (s) { return s.src[0] === "actor"; })) met = [T(t.profile, t.actor)];
+            if (fin.some(function (s) { return s.src[0] === "actor" || s.src[0] === "selection"; })) met = [T(t.profile, t.actor)];
             else met = fin.map(function (s) { return T(t.profile, t.actor, [s.src[0].split(":").slice(1).join(":")]); });
             out.push(item("tx|" + skey + "|" + obj, "transaction", targets, skey, entry.level, sources,
               { obj: obj, reference: unique(sources.map(function (s) { return s[1]; })).join("; "), metBy: met }));
@@ -776,7 +790,9 @@
       frameworks: e.frameworks,
       conformance: C.conformance.slice(),
       selection: e.selection.map(function (s) {
-        return { profile: s.target.profile, actor: s.target.actor, options: s.target.options.slice(), level: s.level };
+        var out = { profile: s.target.profile, actor: s.target.actor, options: s.target.options.slice(), level: s.level };
+        if (s.transactions.length) out.transactions = s.transactions.slice();
+        return out;
       }),
       requirements: e.requirements.map(function (r) {
         return {
@@ -804,6 +820,10 @@
       (s.options || []).forEach(function (o) {
         if (claimable.indexOf(o) < 0) problems.push("the " + s.profile + " actor " + s.actor + " has no option '" + o + "'");
       });
+      var listed = (pa.transactions || []).map(function (tu) { return tu.transaction; });
+      (s.transactions || []).forEach(function (x) {
+        if (listed.indexOf(x) < 0) problems.push("the " + s.profile + " actor " + s.actor + " has no transaction '" + x + "'; its transactions are: " + (listed.join(", ") || "(none)"));
+      });
     });
     return problems;
   }
@@ -813,6 +833,199 @@
     if (problems.length) throw new Error(problems.join("; "));
     var e = new Expander(model).expand(annex);
     return { expansion: e, markdown: toMarkdown(e, model), csv: toCsv(e), json: toJson(e) };
+  }
+
+  // ------------------------------------------------------------------ Word and Excel (docx, exceljs)
+
+  // What a requirement row says, as render.py's matrix_rows.
+  function matrixRow(r) { return [r.id, r.level, r.subjectTitle, r.text, r.provenance, r.reference, r.flags.join("; ")]; }
+
+  function optionNames(m, t) {
+    return t.options.map(function (o) { var x = m.option(t.profile, o); return x ? x.name : o; });
+  }
+
+  // Word, with the sections and columns of office.py's annex_docx. Widths in twips fill
+  // the text width of the library's default A4 page (11906 - 2 x 1440).
+  function toDocx(e, m) {
+    var D = window.docx;
+    var title = norm(e.annex.title);
+    function text(t, bold) { return new D.TextRun({ text: t, bold: !!bold }); }
+    function cell(t, width, bold) {
+      return new D.TableCell({ width: { size: width, type: D.WidthType.DXA }, children: [new D.Paragraph({ children: [text(t, bold)] })] });
+    }
+    function table(header, rows, widths) {
+      var out = [new D.TableRow({ tableHeader: true, children: header.map(function (h, i) { return cell(h, widths[i], true); }) })];
+      rows.forEach(function (r) { out.push(new D.TableRow({ cantSplit: true, children: r.map(function (c, i) { return cell(c, widths[i], false); }) })); });
+      return new D.Table({ rows: out, columnWidths: widths, width: { size: widths.reduce(function (a, b) { return a + b; }, 0), type: D.WidthType.DXA } });
+    }
+    var body = [new D.Paragraph({ text: title, heading: D.HeadingLevel.TITLE })];
+    factsLines(e).forEach(function (kv) {
+      body.push(new D.Paragraph({ bullet: { level: 0 }, children: [text(kv[0] + ": ", true), text(kv[1])] }));
+    });
+    paragraphs(e.annex.introduction).forEach(function (p) { body.push(new D.Paragraph({ text: p })); });
+    body.push(new D.Paragraph({ text: "Conformance", heading: D.HeadingLevel.HEADING_1 }));
+    C.conformance.forEach(function (p) { body.push(new D.Paragraph({ text: p })); });
+    body.push(new D.Paragraph({ text: "Selection", heading: D.HeadingLevel.HEADING_1 }));
+    body.push(table(["Profile", "Actor", "Options", "Level"], selectionRows(e, m), [3300, 2300, 2526, 900]));
+    body.push(new D.Paragraph({ text: "Requirements", heading: D.HeadingLevel.HEADING_1 }));
+    bySubject(e).forEach(function (g) {
+      body.push(new D.Paragraph({ text: g[0], heading: D.HeadingLevel.HEADING_2 }));
+      body.push(table(["ID", "Level", "Requirement", "Source", "Flags"],
+        g[1].map(function (r) { return [r.id, r.level, r.text, r.provenance, r.flags.join("; ")]; }), [1150, 850, 4150, 2000, 876]));
+    });
+    var doc = new D.Document({
+      creator: norm(e.annex.buyer) || "tfpub", title: title, subject: "IHE requirements annex", keywords: "IHE",
+      lastModifiedBy: "tfpub", sections: [{ children: body }]
+    });
+    return D.Packer.toBlob(doc);
+  }
+
+  var XLSX_WIDTHS = [12, 9, 28, 60, 40, 22, 24, 16, 14, 22, 30, 34, 30];
+
+  // Excel, with the columns, drop-down and date check of office.py's annex_xlsx; the
+  // requirement columns are locked and the response columns left open.
+  function toXlsx(e, m) {
+    var X = window.ExcelJS;
+    var wb = new X.Workbook();
+    var when = new Date((e.date || "2000-01-01") + "T00:00:00Z");
+    if (isNaN(when.getTime())) when = new Date("2000-01-01T00:00:00Z");
+    wb.creator = norm(e.annex.buyer) || "tfpub";
+    wb.lastModifiedBy = "tfpub";
+    wb.title = norm(e.annex.title);
+    wb.subject = "IHE requirements annex: compliance matrix";
+    wb.created = when; wb.modified = when;
+    var header = C.requirementColumns.concat(C.vendorColumns), nreq = C.requirementColumns.length;
+    var ws = wb.addWorksheet("Requirements", { views: [{ state: "frozen", xSplit: 1, ySplit: 1 }] });
+    ws.columns = header.map(function (h, i) { return { header: h, key: "c" + i, width: XLSX_WIDTHS[i] || 20 }; });
+    e.requirements.forEach(function (r) {
+      var cells = matrixRow(r);
+      C.vendorColumns.forEach(function () { cells.push(""); });
+      ws.addRow(cells);
+    });
+    var last = e.requirements.length + 1;
+    ws.eachRow(function (row, n) {
+      var lines = 1;
+      row.eachCell({ includeEmpty: true }, function (cell, col) {
+        cell.alignment = { wrapText: true, vertical: "top" };
+        if (n === 1) {
+          cell.font = { bold: true };
+          cell.fill = { type: "pattern", pattern: "solid", fgColor: { argb: col > nreq ? "FFFFF2CC" : "FFDDE4EE" } };
+        } else if (col > nreq) {
+          cell.protection = { locked: false };
+        }
+        var width = XLSX_WIDTHS[col - 1] || 20;
+        lines = Math.max(lines, Math.ceil(String(cell.value || "").length / Math.max(1, width - 2)));
+      });
+      row.height = Math.max(15, 15 * lines);
+    });
+    ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: last, column: header.length } };
+    for (var r = 2; r <= last; r++) {
+      ws.getCell(r, nreq + 1).dataValidation = {
+        type: "list", allowBlank: true, formulae: ['"' + C.complianceChoices.join(",") + '"'], showErrorMessage: true,
+        errorTitle: "Compliance", error: "Choose Compliant, Partial, Not compliant or Planned.",
+        showInputMessage: true, promptTitle: "Compliance", prompt: "Compliant, Partial, Not compliant or Planned"
+      };
+      var date = ws.getCell(r, nreq + 2);
+      date.numFmt = "yyyy-mm-dd";
+      date.dataValidation = {
+        type: "date", operator: "greaterThan", allowBlank: true, formulae: [new Date(Date.UTC(2000, 0, 1))], showErrorMessage: true,
+        errorTitle: "Roadmap date", error: "Give the date the requirement will be met (for Partial or Planned)."
+      };
+    }
+    ws.pageSetup = { paperSize: 9, orientation: "landscape", fitToPage: true, fitToWidth: 1, fitToHeight: 0, printTitlesRow: "1:1" };
+
+    var about = wb.addWorksheet("Annex");
+    about.columns = [{ width: 22 }, { width: 110 }];
+    about.addRow(["Title", norm(e.annex.title)]);
+    factsLines(e).forEach(function (kv) { about.addRow(kv); });
+    about.addRow(["Annex id", e.annex.id]);
+    paragraphs(e.annex.introduction).forEach(function (p, i) { about.addRow([i === 0 ? "Introduction" : "", p]); });
+    C.conformance.forEach(function (p, i) { about.addRow([i === 0 ? "Conformance" : "", p]); });
+    e.selection.forEach(function (s) {
+      var t = s.target, names = optionNames(m, t);
+      var line = s.level + " " + t.profile + " " + m.actors[t.actor].name + (names.length ? " with the " + joinWords(names, "and") + (names.length === 1 ? " Option" : " Options") : "");
+      if (s.transactions.length) line += "; " + s.transactions.join(", ") + " required";
+      about.addRow(["Selected", line]);
+    });
+    about.eachRow(function (row) {
+      row.getCell(1).font = { bold: true };
+      row.eachCell(function (cell) { cell.alignment = { wrapText: true, vertical: "top" }; });
+    });
+    return ws.protect("", { selectLockedCells: true, selectUnlockedCells: true, formatColumns: true, formatRows: true, autoFilter: true })
+      .then(function () { return wb.xlsx.writeBuffer(); })
+      .then(function (buf) { return new Blob([buf], { type: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet" }); });
+  }
+
+  // ------------------------------------------------------------------ the selection as text (URL, files)
+
+  var TX_ID = /^[A-Z][A-Z0-9]{1,11}-[0-9]{1,5}$/;
+
+  // PROFILE:actor[option,TRANSACTION], as the command line's --select.
+  function selectText(s) {
+    var items = (s.options || []).concat(s.transactions || []);
+    return s.profile + ":" + s.actor + (items.length ? "[" + items.join(",") + "]" : "");
+  }
+  function parseSelect(text, level) {
+    var mm = /^\s*([^:\[\]\s]+)\s*:\s*([^:\[\]\s]+)\s*(?:\[([^\]]*)\])?\s*$/.exec(text);
+    if (!mm) return null;
+    var items = (mm[3] || "").split(",").map(function (x) { return x.trim(); }).filter(function (x) { return x; });
+    return { profile: mm[1], actor: mm[2], options: items.filter(function (x) { return !TX_ID.test(x); }),
+      transactions: items.filter(function (x) { return TX_ID.test(x); }), level: level };
+  }
+
+  function encodeState(annex) {
+    var q = new URLSearchParams(), d = C.defaults;
+    if (annex.title !== d.title) q.set("title", annex.title);
+    if (annex.buyer) q.set("buyer", annex.buyer);
+    if (annex.prefix !== d.prefix) q.set("prefix", annex.prefix);
+    if (annex.minimum_status !== d.minimumStatus) q.set("minimum_status", annex.minimum_status);
+    annex.selection.forEach(function (s) { q.append(s.level === "SHOULD" ? "should" : "select", selectText(s)); });
+    return q.toString();
+  }
+
+  function decodeState(text) {
+    var q = new URLSearchParams(text), d = C.defaults, problems = [], selection = [];
+    [["select", "SHALL"], ["should", "SHOULD"]].forEach(function (kl) {
+      q.getAll(kl[0]).forEach(function (t) {
+        var s = parseSelect(t, kl[1]);
+        if (s) selection.push(s); else problems.push("cannot read '" + t + "'; write PROFILE:actor[option,TRANSACTION]");
+      });
+    });
+    return {
+      annex: { title: q.has("title") ? q.get("title") : d.title, buyer: q.get("buyer") || "", prefix: q.get("prefix") || d.prefix,
+        minimum_status: q.get("minimum_status") || d.minimumStatus, selection: selection },
+      problems: problems
+    };
+  }
+
+  function str(v, dflt) { return typeof v === "string" ? v : dflt; }
+  function strings(v) { return Array.isArray(v) ? v.filter(function (x) { return typeof x === "string"; }) : []; }
+
+  // An annex file: the JSON the builder or `tfpub annex build` wrote, or an annex YAML file.
+  function readAnnexFile(name, text) {
+    var data, d = C.defaults, items;
+    var isJson = /\.json$/i.test(name) || /^\s*\{/.test(text);
+    if (isJson) {
+      try { data = JSON.parse(text); } catch (err) { throw new Error(name + ": not valid JSON (" + err.message + ")"); }
+      if (!data || data.format !== "tfpub-annex" || typeof data.annex !== "object") {
+        throw new Error(name + ": not an annex JSON file (it has no \"format\": \"tfpub-annex\")");
+      }
+      items = data.selection; data = data.annex;
+    } else {
+      if (typeof window.jsyaml === "undefined") {
+        throw new Error("Reading YAML needs the js-yaml library, which this site was built without (" + C.vendorFix + "); load the annex JSON instead");
+      }
+      try { data = window.jsyaml.load(text); } catch (err) { throw new Error(name + ": not valid YAML (" + (err.message || err) + ")"); }
+      if (!data || typeof data !== "object" || !Array.isArray(data.select)) throw new Error(name + ": not an annex file (it has no 'select' list)");
+      items = data.select;
+    }
+    var selection = [];
+    (Array.isArray(items) ? items : []).forEach(function (s, i) {
+      if (!s || typeof s.profile !== "string" || typeof s.actor !== "string") throw new Error(name + ": selection #" + (i + 1) + " needs a profile and an actor");
+      selection.push({ profile: s.profile, actor: s.actor, options: strings(s.options), transactions: strings(s.transactions), level: s.level === "SHOULD" ? "SHOULD" : "SHALL" });
+    });
+    return { title: str(data.title, d.title), buyer: str(data.buyer, ""), prefix: str(data.prefix, d.prefix),
+      minimum_status: data.minimum_status === "trial-implementation" ? "trial-implementation" : "final-text", selection: selection };
   }
 
   // ------------------------------------------------------------------ the page
@@ -835,10 +1048,14 @@
     return sortBy(model.profileList.slice(), function (p) { return [p.domain === domain ? 0 : 1, p.domain, p.chapter]; });
   }
 
-  var CSS = [
+  var INPUT_BORDER = "border:1px solid #8a8a8a;border-radius:.15rem;padding:.15rem .35rem;background-color:var(--md-default-bg-color,#fff);color:inherit;font:inherit";
+  var STYLE = [
+    ".tfpub-annex-builder input[type=text],.tfpub-annex-builder input[type=search],.tfpub-annex-builder select,.tfpub-annex-builder textarea{" + INPUT_BORDER + "}",
+    ".tfpub-annex-builder input[type=file]{font:inherit}",
+    ".tfpub-annex-builder input:focus,.tfpub-annex-builder select:focus,.tfpub-annex-builder textarea:focus{outline:2px solid var(--md-accent-fg-color,#526cfe);outline-offset:1px}",
     ".tfpub-annex-meta{display:grid;grid-template-columns:max-content 1fr;gap:.4rem .8rem;align-items:center;border:1px solid #ccc;padding:.6rem .8rem;margin:0 0 1rem}",
     ".tfpub-annex-meta label.tfpub-field{display:contents}",
-    ".tfpub-annex-meta input[type=text]{width:100%;max-width:40rem;box-sizing:border-box}",
+    ".tfpub-annex-meta input[type=text],.tfpub-annex-meta input[type=search]{width:100%;max-width:40rem;box-sizing:border-box}",
     ".tfpub-annex-meta select{justify-self:start}",
     ".tfpub-annex-profile{margin:.2rem 0;border-bottom:1px solid #eee}",
     ".tfpub-annex-profile>summary{cursor:pointer;padding:.25rem 0}",
@@ -848,21 +1065,25 @@
     ".tfpub-annex-result td,.tfpub-annex-result th{border:1px solid #ccc;padding:.25rem .4rem;vertical-align:top;text-align:left}",
     ".tfpub-annex-result td:first-child{white-space:nowrap}",
     ".tfpub-annex-result textarea{width:100%;font-family:monospace}",
-    ".tfpub-annex-error{color:#b00020;font-weight:bold}"
+    ".tfpub-annex-error,.tfpub-annex-unavailable{color:#b00020;font-weight:bold}"
   ].join("\n");
 
   function addStyle() {
     if (document.getElementById("tfpub-annex-style")) return;
     var style = document.createElement("style");
     style.id = "tfpub-annex-style";
-    style.textContent = CSS;
+    style.textContent = STYLE;
     document.head.appendChild(style);
   }
+
+  function each(root, selector, fn) { Array.prototype.forEach.call(root.querySelectorAll(selector), fn); }
+  function where(s) { return '[data-profile="' + CSS.escape(s.profile) + '"][data-actor="' + CSS.escape(s.actor) + '"]'; }
 
   function renderForm(root, model) {
     addStyle();
     var domain = root.getAttribute("data-domain") || "";
     var d = C.defaults;
+    var ex = new Expander(model);
     var form = el("form", { "class": "tfpub-annex-form", id: "tfpub-annex-form" });
     form.addEventListener("submit", function (ev) { ev.preventDefault(); });
     var meta = el("fieldset", { "class": "tfpub-annex-meta" }, [el("legend", { text: "Annex" })]);
@@ -874,14 +1095,22 @@
       el("option", { value: "trial-implementation", text: "Trial Implementation allowed" })
     ]);
     meta.appendChild(field("Minimum status", minimum));
+    var load = el("input", { type: "file", id: "tfpub-annex-load", accept: ".yaml,.yml,.json,application/json" });
+    meta.appendChild(field("Load an annex file", load));
+    var filter = el("input", { type: "search", id: "tfpub-annex-filter", placeholder: "profile or actor name", "aria-label": "Filter profiles and actors" });
+    meta.appendChild(field("Filter profiles and actors", filter));
     form.appendChild(meta);
+    var status = el("p", { id: "tfpub-annex-load-status", role: "status" });
+    form.appendChild(status);
 
     profileOrder(model, domain).forEach(function (p) {
       var details = el("details", { "class": "tfpub-annex-profile", "data-profile": p.acronym });
-      var status = C.statusLabels[p.status] || p.status;
-      details.appendChild(el("summary", { "data-profile": p.acronym, text: p.name + " (" + p.acronym + "), " + p.domain + " TF-1 chapter " + p.chapter + ", " + status }));
+      var pstatus = C.statusLabels[p.status] || p.status;
+      var words = [p.name, p.acronym];
+      details.appendChild(el("summary", { "data-profile": p.acronym, text: p.name + " (" + p.acronym + "), " + p.domain + " TF-1 chapter " + p.chapter + ", " + pstatus }));
       p.actors.forEach(function (pa) {
         var actor = model.actors[pa.actor] || { name: pa.actor };
+        words.push(actor.name, pa.actor);
         var box = el("div", { "class": "tfpub-annex-actor" });
         var pick = el("input", { type: "checkbox", "class": "tfpub-annex-select", "data-profile": p.acronym, "data-actor": pa.actor,
           id: "tfpub-select-" + p.acronym + "-" + pa.actor });
@@ -903,33 +1132,118 @@
           opts.appendChild(el("label", {}, [input, document.createTextNode(" " + o.name + " Option" + note)]));
         });
         box.appendChild(opts);
+        var optional = (pa.transactions || []).filter(function (tu) { return tu.optionality !== "R"; });
+        if (optional.length) {
+          var txs = el("div", { "class": "tfpub-annex-options tfpub-annex-transactions" }, [el("span", { text: "Require:" })]);
+          optional.forEach(function (tu) {
+            var input = el("input", { type: "checkbox", "class": "tfpub-annex-tx", "data-profile": p.acronym,
+              "data-actor": pa.actor, "data-transaction": tu.transaction });
+            input.addEventListener("change", function () { if (input.checked) pick.checked = true; });
+            txs.appendChild(el("label", { title: "Require this " + (tu.optionality === "C" ? "conditional" : "optional") + " transaction" },
+              [input, document.createTextNode(" " + ex.txLabel(tu.transaction))]));
+          });
+          box.appendChild(txs);
+        }
         details.appendChild(box);
       });
+      details.setAttribute("data-search", words.join(" ").toLowerCase());
       form.appendChild(details);
     });
+    var empty = el("p", { id: "tfpub-annex-filter-empty", hidden: "hidden", text: "No profile or actor matches the filter." });
+    form.appendChild(empty);
     var button = el("button", { type: "button", id: "tfpub-annex-build", "class": "md-button md-button--primary", text: "Build annex" });
     form.appendChild(el("p", {}, [button]));
     root.appendChild(form);
     var result = el("div", { id: "tfpub-annex-result", "class": "tfpub-annex-result" });
     root.appendChild(result);
+
+    function applyFilter() {
+      var q = filter.value.trim().toLowerCase(), shown = 0;
+      each(form, "details.tfpub-annex-profile", function (det) {
+        var hit = !q || q.split(/\s+/).every(function (w) { return det.getAttribute("data-search").indexOf(w) >= 0; });
+        det.hidden = !hit;
+        if (hit) shown++;
+      });
+      empty.hidden = shown > 0;
+    }
+    filter.addEventListener("input", applyFilter);
+
+    function remember() {
+      var text = encodeState(readForm(root));
+      var url = location.pathname + location.search + (text ? "#" + text : "");
+      if (url !== location.pathname + location.search + location.hash) history.replaceState(null, "", url);
+    }
+    form.addEventListener("change", function (ev) { if (ev.target !== load && ev.target !== filter) remember(); });
+    form.addEventListener("input", function (ev) { if (ev.target.type === "text") remember(); });
+
+    load.addEventListener("change", function () {
+      var file = load.files && load.files[0];
+      if (!file) return;
+      file.text().then(function (text) {
+        var annex = readAnnexFile(file.name, text);
+        var problems = applyAnnex(root, model, annex);
+        remember();
+        status.className = problems.length ? "tfpub-annex-error" : "";
+        status.textContent = problems.length ? file.name + ": " + problems.join("; ")
+          : "Loaded " + file.name + ": " + annex.selection.length + " selected actor" + (annex.selection.length === 1 ? "" : "s") + ".";
+      }).catch(function (err) {
+        status.className = "tfpub-annex-error";
+        status.textContent = String(err.message || err);
+      }).then(function () { load.value = ""; });
+    });
     button.addEventListener("click", function () { buildFromForm(root, model, result); });
+
+    if (location.hash.length > 1) {
+      var state = decodeState(location.hash.slice(1));
+      var problems = state.problems.concat(applyAnnex(root, model, state.annex));
+      if (problems.length) {
+        status.className = "tfpub-annex-error";
+        status.textContent = "The page address names what this framework does not have: " + problems.join("; ");
+      }
+    }
+  }
+
+  // Put an annex's selection and settings on the form; returns what could not be applied.
+  function applyAnnex(root, model, annex) {
+    var problems = checkSelection(model, annex.selection);
+    var set = function (id, v) { var x = root.querySelector("#" + id); if (x) x.value = v; };
+    set("tfpub-annex-title", annex.title);
+    set("tfpub-annex-buyer", annex.buyer);
+    set("tfpub-annex-prefix", annex.prefix);
+    set("tfpub-annex-minimum-status", annex.minimum_status);
+    each(root, "input.tfpub-annex-select, input.tfpub-annex-tx", function (x) { x.checked = false; });
+    each(root, "input.tfpub-annex-option", function (x) { if (!x.disabled) x.checked = false; });
+    each(root, "select.tfpub-annex-level", function (x) { x.value = "SHALL"; });
+    annex.selection.forEach(function (s) {
+      var w = where(s), pick = root.querySelector("input.tfpub-annex-select" + w);
+      if (!pick) return;
+      pick.checked = true;
+      root.querySelector("select.tfpub-annex-level" + w).value = s.level === "SHOULD" ? "SHOULD" : "SHALL";
+      (s.options || []).forEach(function (o) {
+        var x = root.querySelector("input.tfpub-annex-option" + w + '[data-option="' + CSS.escape(o) + '"]');
+        if (x) x.checked = true;
+      });
+      (s.transactions || []).forEach(function (t) {
+        var x = root.querySelector("input.tfpub-annex-tx" + w + '[data-transaction="' + CSS.escape(t) + '"]');
+        if (x) x.checked = true;
+        else if (problems.join().indexOf("'" + t + "'") < 0) problems.push("the " + s.profile + " actor " + s.actor + " has " + t + " as a required transaction already");
+      });
+      var det = root.querySelector('details.tfpub-annex-profile[data-profile="' + CSS.escape(s.profile) + '"]');
+      if (det) det.open = true;
+    });
+    return problems;
   }
 
   function readForm(root) {
     var selection = [];
-    Array.prototype.forEach.call(root.querySelectorAll("input.tfpub-annex-select"), function (pick) {
+    each(root, "input.tfpub-annex-select", function (pick) {
       if (!pick.checked) return;
-      var p = pick.getAttribute("data-profile"), a = pick.getAttribute("data-actor");
-      var level = "SHALL", options = [];
-      Array.prototype.forEach.call(root.querySelectorAll("select.tfpub-annex-level"), function (s) {
-        if (s.getAttribute("data-profile") === p && s.getAttribute("data-actor") === a) level = s.value;
-      });
-      Array.prototype.forEach.call(root.querySelectorAll("input.tfpub-annex-option"), function (o) {
-        if (o.getAttribute("data-profile") === p && o.getAttribute("data-actor") === a && o.checked && !o.disabled) {
-          options.push(o.getAttribute("data-option"));
-        }
-      });
-      selection.push({ profile: p, actor: a, options: options, level: level });
+      var s = { profile: pick.getAttribute("data-profile"), actor: pick.getAttribute("data-actor") }, w = where(s);
+      var level = root.querySelector("select.tfpub-annex-level" + w);
+      var options = [], transactions = [];
+      each(root, "input.tfpub-annex-option" + w, function (o) { if (o.checked && !o.disabled) options.push(o.getAttribute("data-option")); });
+      each(root, "input.tfpub-annex-tx" + w, function (o) { if (o.checked) transactions.push(o.getAttribute("data-transaction")); });
+      selection.push({ profile: s.profile, actor: s.actor, options: options, transactions: transactions, level: level ? level.value : "SHALL" });
     });
     var value = function (id) { var x = root.querySelector("#" + id); return x ? x.value : ""; };
     return {
@@ -945,17 +1259,40 @@
     };
   }
 
-  var urls = [];
-  function download(name, text, type) {
-    var blob = new Blob([text], { type: type });
+  var urls = [], generation = 0;
+  function link(name, blob) {
     var url = URL.createObjectURL(blob);
     urls.push(url);
     return el("a", { href: url, download: name, "class": "md-button", id: "tfpub-annex-download-" + name.split(".").pop(), text: name });
+  }
+  function download(name, text, type) { return link(name, new Blob([text], { type: type })); }
+
+  // Word and Excel are written asynchronously; their links appear when ready, or say why not.
+  function officeLinks(holder, e, model, annexId, mine) {
+    [["docx", "Word", "docx", toDocx], ["xlsx", "Excel", "ExcelJS", toXlsx]].forEach(function (k) {
+      if (typeof window[k[2]] === "undefined") {
+        holder.appendChild(el("span", { "class": "tfpub-annex-unavailable", id: "tfpub-annex-unavailable-" + k[0],
+          text: k[1] + " (." + k[0] + ") is unavailable: this site was built without its library (" + C.vendorFix + "). " }));
+        return;
+      }
+      var slot = el("span", { text: k[1] + " \u2026 " });
+      holder.appendChild(slot);
+      Promise.resolve().then(function () { return k[3](e, model); }).then(function (blob) {
+        if (mine !== generation) return;
+        slot.textContent = "";
+        slot.appendChild(link(annexId + "." + k[0], blob));
+        slot.appendChild(document.createTextNode(" "));
+      }).catch(function (err) {
+        slot.className = "tfpub-annex-error";
+        slot.textContent = k[1] + " could not be written: " + (err.message || err) + " ";
+      });
+    });
   }
 
   function buildFromForm(root, model, result) {
     urls.forEach(function (u) { URL.revokeObjectURL(u); });
     urls = [];
+    generation++;
     result.textContent = "";
     var annex = readForm(root);
     if (!/^[A-Z][A-Z0-9]*(-[A-Z0-9]+)*$/.test(annex.prefix)) {
@@ -974,6 +1311,9 @@
     var e = out.expansion;
     var shall = e.requirements.filter(function (r) { return r.level === "SHALL"; }).length;
     result.appendChild(el("p", { id: "tfpub-annex-summary", text: e.requirements.length + " requirements (" + shall + " SHALL, " + (e.requirements.length - shall) + " SHOULD)." }));
+    var office = el("p", { id: "tfpub-annex-office" });
+    result.appendChild(office);
+    officeLinks(office, e, model, annex.id, generation);
     result.appendChild(el("p", {}, [
       download(annex.id + ".md", out.markdown, "text/markdown;charset=utf-8"), document.createTextNode(" "),
       download(annex.id + ".csv", out.csv, "text/csv;charset=utf-8"), document.createTextNode(" "),
@@ -1017,7 +1357,8 @@
       });
   }
 
-  window.tfpubAnnex = { Model: Model, build: build, toMarkdown: toMarkdown, toCsv: toCsv, toJson: toJson, mdEscape: mdEscape };
+  window.tfpubAnnex = { Model: Model, build: build, toMarkdown: toMarkdown, toCsv: toCsv, toJson: toJson, mdEscape: mdEscape,
+    encodeState: encodeState, decodeState: decodeState, readAnnexFile: readAnnexFile };
   if (typeof document !== "undefined") {
     if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
     else start();
