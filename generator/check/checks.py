@@ -559,9 +559,9 @@ def duplicate_groupings(fw: Framework, src: Sources, scope: Scope | None = None)
                 rows[row] = g.loc
 
 
-# The text `tfpub new` writes where the editor's own words go ("TODO: describe in your own words.",
-# "TODO Profile Name"): a word TODO in capitals, which published text never holds.
-_TODO = re.compile(r"\bTODO\b")
+# The placeholders `tfpub new` (generator/scaffold.py) writes where the editor's own words go.
+# Only these: `tfpub init`'s starter and `tfpub supplement new` are meant to validate as written.
+_TODO = re.compile(r"TODO(?:: describe in your own words\.| Transaction Name| Profile Name| Request| Response)")
 # A Markdown image, inline ![alt](src) or by reference ![alt][ref]; code spans and blocks are blanked first.
 _IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])")
 _CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]*`", re.MULTILINE | re.DOTALL)
