@@ -66,7 +66,7 @@ def spec_files(acronym: str, title: str, today: str) -> dict[str, str]:
     """The first domain: a profile whose two actors exchange one transaction, valid as written."""
     d = f"specs/{acronym}"
     tx = f"{acronym}-1"
-    todo = "TODO: describe in your own words."
+    todo = "Describe it in your own words."  # not the TODO of `tfpub new`: the starter validates clean as written
     files = [
         _spec(f"{d}/domain.yaml", "domain", {
             "acronym": acronym,

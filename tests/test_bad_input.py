@@ -48,6 +48,8 @@ CASES = [
     ("profile-slash.yaml", "profiles", "schema-pattern", 1),
     ("merge-key.yaml", "actors", "yaml-merge-key", 5),
     ("multiple-documents.yaml", "actors", "yaml-multiple-documents", 4),
+    ("misindented-key.yaml", "transactions", "yaml-syntax", 7),
+    ("list-item-and-key.yaml", "profiles", "yaml-syntax", 6),
     ("lone-surrogate.yaml", "actors", "text-invalid", 4),
     ("control-character.yaml", "actors", "text-control", 41),
     ("escaped-control.yaml", "actors", "text-control", 4),
@@ -97,6 +99,24 @@ def test_bad_file_is_reported_not_crashed_on(tmp_path, name, folder, rule, line)
     assert_located_error(done, f"specs/ITX/{folder}/{name}", rule, line)
 
 
+@pytest.mark.parametrize(
+    "name, folder, words",
+    [
+        ("misindented-key.yaml", "transactions", "this line is indented differently from the lines above it (it starts at column 4, line 6 at column 5); keys of one mapping must line up"),
+        ("list-item-and-key.yaml", "profiles", "a list item and a key cannot be siblings: this key lines up with the '- ' items of the list above (from line 5)"),
+        ("malformed.yaml", "actors", "the '[' at line 2, column 7 is not closed before this point; add the missing ']'"),
+    ],
+)
+def test_indentation_errors_are_said_in_plain_words(tmp_path, name, folder, words):
+    """Not PyYAML's "expected <block end>, but found '?'", but what is wrong and how to fix it, on one line."""
+    target = domain_with(tmp_path, folder, name)
+    shutil.copyfile(BAD_INPUT / name, target)
+    done = validate_in_subprocess(tmp_path)
+    lines = [line for line in done.stderr.splitlines() if f"specs/ITX/{folder}/{name}:" in line]
+    assert len(lines) == 1 and words in lines[0], done.stdout + done.stderr
+    assert "<block" not in done.stderr and "expected <" not in done.stderr, done.stderr
+
+
 def test_every_corpus_file_is_in_the_table():
     assert sorted(p.name for p in BAD_INPUT.glob("*.yaml")) == sorted(c[0] for c in CASES)
 
@@ -143,3 +163,8 @@ def test_bad_files_do_not_hide_each_other(tmp_path):
     done = validate_in_subprocess(tmp_path)
     for name, folder, rule, line in CASES:
         assert_located_error(done, f"specs/ITX/{folder}/{name}", rule, line)
+    # every problem on one line of its own: PyYAML's and jsonschema's texts span lines, the output never does
+    problem_line = re.compile(r"^specs/\S+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$")
+    lines = [line for line in done.stderr.splitlines() if line.strip()]
+    assert all(problem_line.match(line) for line in lines[:-1]), done.stderr
+    assert re.fullmatch(r"\d+ error\(s\), \d+ warning\(s\)", lines[-1]), done.stderr

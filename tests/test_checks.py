@@ -302,6 +302,27 @@ def test_two_profiles_of_a_domain_with_one_chapter(tree):
     assert "ATN" in problem.message
 
 
+def test_duplicate_chapter_is_blamed_on_the_newcomer_not_the_file_sorted_first(tree):
+    # A public-comment profile "AAA" takes ATN's chapter 9. AAA sorts before ATN, but ATN (final text)
+    # had the number first: the error is AAA's, and names where ATN's chapter is.
+    tree["ITX/profiles/AAA.yaml"] = {**tree[ATN], "acronym": "AAA", "status": "public-comment", "groupings": []}
+    del tree["ITX/profiles/AAA.yaml"]["groupings"]
+    result = tree.validate()
+    problem = expect(result, "duplicate-chapter", "ITX/profiles/AAA.yaml", tree.line_of("ITX/profiles/AAA.yaml", "chapter: 9"))
+    assert f"already ATN's (" in problem.message and f"ATN.yaml:{tree.line_of(ATN, 'chapter: 9')}:" in problem.message
+    assert "give AAA a free chapter number" in problem.message
+    assert len(with_rule(result, "duplicate-chapter")) == 1, show(result.problems)
+
+
+def test_duplicate_chapter_between_equals_is_blamed_on_the_file_sorted_later(tree):
+    tree[ATN]["status"] = "trial-implementation"
+    tree["ITX/profiles/AAA.yaml"] = {**tree[ATN], "acronym": "AAA"}
+    del tree["ITX/profiles/AAA.yaml"]["groupings"]
+    result = tree.validate()
+    problem = expect(result, "duplicate-chapter", ATN, tree.line_of(ATN, "chapter: 9"))
+    assert "already AAA's (" in problem.message and "AAA.yaml:" in problem.message
+
+
 def test_same_chapter_in_two_domains_is_fine(tree):
     tree[IMG]["chapter"] = 7  # CT's chapter, but IMG is in RDX
     result = tree.validate()
@@ -312,7 +333,7 @@ def test_two_content_modules_with_one_section(tree):
     tree["RDX/content/other-report.yaml"] = {**tree[REPORT], "id": "other-report", "name": "Other Report"}
     result = tree.validate()
     problem = expect(result, "duplicate-chapter", "RDX/content/other-report.yaml", tree.line_of("RDX/content/other-report.yaml", "id: other-report"))
-    assert "'imaging-report'" in problem.message
+    assert "'imaging-report'" in problem.message and "imaging-report.yaml:" in problem.message
 
 
 # --------------------------------------------------------------------------- actor-without-role
@@ -322,6 +343,16 @@ def test_profile_actor_with_a_transaction_it_has_no_role_in(tree):
     result = tree.validate()
     problem = expect(result, "actor-without-role", CT, tree.line_of(CT, "- transaction: ITX-2"))
     assert "'time-server' has no role in ITX-2" in problem.message
+
+
+def test_misspelled_role_actor_is_reported_once(tree):
+    # The README promises one report per typo: not also "time-client has no role in ITX-1; roles are given to time-clinet".
+    tree[ITX1]["roles"][0]["actor"] = "time-clinet"
+    result = tree.validate()
+    problem = expect(result, "unknown-actor", ITX1, tree.line_of(ITX1, "actor: time-clinet"))
+    did_you_mean(problem, "time-client")
+    assert with_rule(result, "actor-without-role") == [], show(result.problems)
+    assert result.errors == [problem], show(result.problems)
 
 
 # --------------------------------------------------------------------------- empty-actor
@@ -384,15 +415,30 @@ def test_circular_required_grouping(tree):
     # ATN secure-node is grouped with CT time-client; grouping back closes a circle.
     tree[CT]["groupings"] = [{"actor": "time-client", "with": [{"profile": "ATN", "actor": "secure-node"}]}]
     result = tree.validate()
+    # Reported at every grouping of the circle, each in its own file: the one just added (CT) among them.
     problem = expect(result, "grouping-cycle", CT, tree.line_of(CT, "- actor: time-client", 2))
-    assert "ATN secure-node -> CT time-client -> ATN secure-node" in problem.message
-    assert len(with_rule(result, "grouping-cycle")) == 1
+    assert "CT time-client -> ATN secure-node -> CT time-client" in problem.message
+    other = expect(result, "grouping-cycle", ATN, tree.line_of(ATN, "- actor: secure-node", 2))
+    assert "ATN secure-node -> CT time-client -> ATN secure-node" in other.message
+    assert len(with_rule(result, "grouping-cycle")) == 2
 
 
 def test_circular_grouping_across_domains(tree):
     tree[CT]["groupings"] = [{"actor": "time-client", "with": [{"profile": "IMG", "actor": "image-creator"}]}]
     result = tree.validate()
-    assert len(with_rule(result, "grouping-cycle")) == 1, show(result.problems)
+    expect(result, "grouping-cycle", CT, tree.line_of(CT, "- actor: time-client", 2))
+    problem = expect(result, "grouping-cycle", IMG, tree.line_of(IMG, "- actor: image-creator", 2))
+    assert "IMG image-creator -> CT time-client -> IMG image-creator" in problem.message
+    assert len(with_rule(result, "grouping-cycle")) == 2, show(result.problems)
+
+
+def test_three_step_grouping_cycle_is_reported_in_each_file(tree):
+    # CT time-client -> DOC document-source -> ATN secure-node -> CT time-client
+    tree[CT]["groupings"] = [{"actor": "time-client", "with": [{"profile": "DOC", "actor": "document-source"}]}]
+    result = tree.validate()
+    cycles = with_rule(result, "grouping-cycle")
+    assert sorted(p.loc.file.rsplit("/", 1)[-1] for p in cycles) == ["ATN.yaml", "CT.yaml", "DOC.yaml"], show(result.problems)
+    expect(result, "grouping-cycle", DOC, tree.line_of(DOC, "- actor: document-source", 2))
 
 
 @pytest.mark.parametrize("condition", [{"kind": "recommended"}, {"when_option": "sntp"}, {"condition": "When audit is needed."}])
@@ -408,6 +454,62 @@ def test_use_case_step_by_an_actor_outside_the_profile(tree):
     result = tree.validate()
     problem = expect(result, "step-actor", DOC, tree.line_of(DOC, "- from: time-client"))
     assert not problem.is_error
+
+
+def test_use_case_step_naming_a_transaction_outside_the_profile(tree):
+    tree[DOC]["use_cases"][0]["steps"][0]["transaction"] = "ITX-1"  # CT's
+    result = tree.validate()
+    problem = expect(result, "step-transaction", DOC, tree.line_of(DOC, "- from: document-source"))
+    assert not problem.is_error
+    assert "names ITX-1, which no actor of DOC uses" in problem.message
+
+
+def test_grouping_row_given_twice(tree):
+    tree[DOC]["groupings"].append({"actor": "document-source", "with": [{"profile": "ATN", "actor": "secure-node"}]})
+    result = tree.validate()
+    problem = expect(result, "duplicate-entry", DOC, tree.line_of(DOC, "- actor: document-source", 3))
+    assert f"DOC.yaml:{tree.line_of(DOC, '- actor: document-source', 2)}:" in problem.message
+
+
+def test_grouping_alternative_named_twice(tree):
+    tree[IMG]["groupings"][1]["with"].append({"profile": "ATN", "actor": "secure-node"})
+    result = tree.validate()
+    problem = expect(result, "duplicate-entry", IMG, tree.line_of(IMG, "- profile: ATN", 2))
+    assert "ATN secure-node is named twice" in problem.message
+
+
+def test_same_grouping_under_another_condition_is_not_a_duplicate(tree):
+    tree[DOC]["groupings"].append({"actor": "document-source", "with": [{"profile": "ATN", "actor": "secure-node"}], "kind": "recommended"})
+    result = tree.validate()
+    assert result.problems == [], show(result.problems)
+
+
+def test_leftover_scaffold_text(tree):
+    tree[DOC]["use_cases"][1]["description"] = "A correction follows. TODO: describe in your own words."
+    result = tree.validate()
+    line = tree.line_of(DOC, "TODO: describe")
+    problem = expect(result, "todo-text", DOC, line, col=tree.col_of(DOC, "TODO: describe"))
+    assert not problem.is_error
+
+
+def test_other_todo_words_are_not_placeholder_text(tree):
+    tree[DOC]["use_cases"][1]["description"] = "TODOS, todo lists and a TODO: list of steps are the author's own."
+    result = tree.validate()
+    assert result.problems == [], show(result.problems)
+
+
+def test_markdown_image_in_narrative(tree):
+    tree[DOC]["overview"] += "The flow:\n\n![flow](flow.png)\n"
+    result = tree.validate()
+    line = tree.line_of(DOC, "![flow](flow.png)")
+    problem = expect(result, "narrative-image", DOC, line, col=tree.col_of(DOC, "![flow]"))
+    assert problem.is_error and "![flow](flow.png)" in problem.message and "not supported" in problem.message
+
+
+def test_image_syntax_in_code_is_not_an_image(tree):
+    tree[DOC]["overview"] += "Write `![alt](src)` for an image elsewhere.\n"
+    result = tree.validate()
+    assert result.problems == [], show(result.problems)
 
 
 # --------------------------------------------------------------------------- unused-*

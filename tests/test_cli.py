@@ -218,7 +218,7 @@ def test_new_writes_a_file_that_validates(tree, args, rel):
     check = run_cli("validate", "--format", "json", str(root))
     problems = json.loads(check.stdout)
     assert [p for p in problems if p["severity"] == "error"] == []
-    assert {p["rule"] for p in problems} <= {"unused-actor", "unused-transaction", "empty-actor"}
+    assert {p["rule"] for p in problems} <= {"unused-actor", "unused-transaction", "empty-actor", "todo-text"}  # TODO text: until written
 
 
 def test_new_refuses_an_existing_file(tree):

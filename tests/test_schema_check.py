@@ -176,3 +176,10 @@ def test_every_unknown_key_of_a_mapping_is_reported(tree):
         (tree.line_of(ACTOR, "nmae:"), "unknown key 'nmae'"),
         (tree.line_of(ACTOR, "colour:"), "unknown key 'colour'"),
     ], show(result.problems)
+
+
+def test_a_multi_line_value_in_a_message_stays_on_one_line(tree):
+    tree[DOC]["status"] = "trial\nimplementation"
+    result = tree.validate()
+    problem = expect(result, "schema-enum", DOC, tree.line_of(DOC, "status:"))
+    assert "\n" not in problem.message and "trial" in problem.message

@@ -110,6 +110,53 @@ def test_standards_file_with_schema_errors_causes_no_unknown_standard_errors(tre
     assert [p.rule for p in result.problems] == ["schema-pattern"], show(result.problems)
 
 
+def test_a_schema_error_does_not_hide_unknown_names_in_the_rest_of_the_file(tree):
+    doc = tree["ITX/profiles/DOC.yaml"]
+    doc["actors"][0]["transactions"][0]["optionality"] = "Required"  # schema-enum, in the first actor
+    doc["actors"][1]["transactions"][0]["transaction"] = "ITX-22"  # a typo, in the second
+    doc["use_cases"][0]["steps"][1]["from"] = "document-recipeint"  # and another, further down
+    doc["overview"] += "See [[ITX-9]].\n"
+    result = tree.validate()
+    DOCP = "ITX/profiles/DOC.yaml"
+    expect(result, "schema-enum", DOCP, tree.line_of(DOCP, "optionality: Required"))
+    problem = expect(result, "unknown-transaction", DOCP, tree.line_of(DOCP, "- transaction: ITX-22"))
+    assert "(did you mean 'ITX-2'?)" in problem.message
+    expect(result, "unknown-actor", DOCP, tree.line_of(DOCP, "- from: document-recipeint"))
+    expect(result, "unresolved-reference", DOCP, tree.line_of(DOCP, "[[ITX-9]]"))
+    # the cut-away row leaves no echo (no at-least-one-of, option or grouping complaint), and DOC still counts as defined
+    assert sorted(p.rule for p in result.problems) == ["schema-enum", "unknown-actor", "unknown-transaction", "unresolved-reference"], show(result.problems)
+
+
+def test_after_a_cut_the_rows_below_keep_their_own_lines(tree):
+    rows = tree["ITX/profiles/DOC.yaml"]["actors"][1]["transactions"]
+    rows[0]["optionality"] = "Required"  # cut away: the row below becomes row 0 of what is checked
+    rows[1]["transaction"] = "ITX-33"
+    result = tree.validate()
+    rel = "ITX/profiles/DOC.yaml"
+    expect(result, "unknown-transaction", rel, tree.line_of(rel, "- transaction: ITX-33"), col=tree.col_of(rel, "transaction: ITX-33"))
+    assert len(result.problems) == 2, show(result.problems)
+
+
+def test_names_in_a_cut_away_part_are_not_checked(tree):
+    # the whole first actor entry is at fault (no 'actor' key): nothing of it is reported but that
+    entry = tree["ITX/profiles/DOC.yaml"]["actors"][0]
+    entry["actr"] = entry.pop("actor")
+    entry["transactions"].append({"transaction": "ITX-77", "optionality": "O"})
+    result = tree.validate()
+    assert sorted(p.rule for p in result.problems) == ["schema-additionalProperties", "schema-required"], show(result.problems)
+
+
+def test_a_schema_error_in_a_transaction_does_not_hide_an_unknown_role_actor(tree):
+    t = tree["ITX/transactions/ITX-2.yaml"]
+    t["messages"][0]["type"] = "query"
+    t["roles"][1]["actor"] = "document-recipent"
+    result = tree.validate()
+    rel = "ITX/transactions/ITX-2.yaml"
+    expect(result, "schema-enum", rel, tree.line_of(rel, "type: query"))
+    expect(result, "unknown-actor", rel, tree.line_of(rel, "actor: document-recipent"))
+    assert len(result.problems) == 2, show(result.problems)
+
+
 def test_a_missing_actor_is_still_unknown(tree):
     """The cascade guard only covers files that exist but are broken."""
     del tree[ACTOR]
@@ -196,6 +243,7 @@ def test_all_problems_of_a_run_are_reported_and_sorted(tree):
     tree["ITX/transactions/ITX-1.yaml"]["roles"][0]["actor"] = "nobody"
     tree["ITX/profiles/DOC.yaml"]["options"].append({"id": "spare", "name": "Spare", "description": "Unused."})
     tree["ITX/profiles/DOC.yaml"]["chapter"] = 9
+    tree["ITX/profiles/CT.yaml"]["actors"][0]["transactions"].append({"transaction": "ITX-2", "optionality": "O"})
     result = tree.validate()
     rules = {p.rule for p in result.problems}
     assert rules == {"yaml-duplicate-key", "unknown-actor", "actor-without-role", "unused-option", "duplicate-chapter"}, show(result.problems)

@@ -90,7 +90,57 @@ def test_unclosed_flow_sequence_is_a_syntax_error(tmp_path):
     doc, problems = load(tmp_path, "id: [a, b\nname: x\n")
     assert doc is None
     problem = only_problem(problems, "yaml-syntax", line=2)
-    assert "malformed YAML" in problem.message
+    assert "the '[' at line 1, column 5 is not closed" in problem.message and "add the missing ']'" in problem.message
+
+
+# PyYAML's parser words ("expected <block end>, but found '?'") are said as the editor's mistake,
+# with the fix, at PyYAML's own position of the problem.
+PLAIN_SYNTAX = [
+    ("key less indented than its siblings", "id: a\nroles:\n  - actor: x\n    role: initiator\n   description: y\n", (5, 4),
+     "this line is indented differently from the lines above it (it starts at column 4, line 4 at column 5); keys of one mapping must line up"),
+    ("key at the level of list items", "id: a\nroles:\n  - actor: x\n  role: y\n", (4, 3),
+     "a list item and a key cannot be siblings: this key lines up with the '- ' items of the list above (from line 3)"),
+    ("list item at the level of keys", "id: a\nname: b\n- x\n", (3, 1),
+     "a list item and a key cannot be siblings: this '- ' item lines up with the keys of the mapping above"),
+    ("list item less indented than the others", "roles:\n- actor: a\n  role: b\n - actor: c\n", (4, 2),
+     "(it starts at column 2, line 2 at column 1); items of one list must line up"),
+    ("key indented under a value", "id: a\nname: b\n  definition: c\n", (3, 13),
+     "this line is indented more than line 2, so YAML reads it as the rest of that line's value"),
+    ("colon inside a value", "id: a\nname: b: c\n", (2, 8), "a value contains ': ', which YAML reads as the start of a new key; put the value in quotes"),
+    ("key without a colon", "id: a\nname\nother: c\n", (3, 1), "line 2 is not a 'key: value' line: add ':' after the key"),
+    ("quote never closed", 'id: a\nname: "b\n', (3, 1), "the quoted text that starts at line 2, column 7 is never closed; add the closing quote"),
+    ("text after a closing quote", "a: 'it's'\n", (1, 8), "text follows a closing quote on this line; put the whole value in quotes"),
+    ("closing bracket without an opening one", "a: [b, c]]\n", (1, 10), "this ']' closes no '['; remove it"),
+    ("reserved first character", "id: @a\n", (1, 5), "a value cannot start with '@' in YAML; put the value in quotes"),
+    ("list on the line of its key", "a: - b\n", (1, 4), "a '- ' list cannot start on the line of its key"),
+    ("unknown escape", 'a: "x\\q"\n', (1, 7), "unknown escape character 'q' in double quotes; use single quotes"),
+    ("text after the block indicator", "id: |x\n  a\n", (1, 6), "after '|' or '>' only '-', '+' or a digit may follow"),
+]
+
+
+@pytest.mark.parametrize("text, where, words", [c[1:] for c in PLAIN_SYNTAX], ids=[c[0] for c in PLAIN_SYNTAX])
+def test_syntax_errors_in_plain_words(tmp_path, text, where, words):
+    doc, problems = load(tmp_path, text)
+    assert doc is None
+    problem = only_problem(problems, "yaml-syntax", line=where[0], col=where[1])
+    assert words in problem.message, problem.message
+    assert "expected <block end>" not in problem.message and "\n" not in problem.message
+
+
+def test_untranslated_syntax_error_keeps_pyyaml_words_on_one_line(tmp_path):
+    doc, problems = load(tmp_path, "%YAML 2.0\n---\nid: a\n")
+    assert doc is None
+    problem = only_problem(problems, "yaml-syntax", line=1)
+    assert "version 1.* is required" in problem.message
+    assert problem.message.startswith("malformed YAML: ") and "\n" not in problem.message and "  " not in problem.message
+
+
+@pytest.mark.parametrize("text", ["a: !!bool maybe\n", "a: !!float x\n", "a: !!int 1e999x\n"])
+def test_explicit_tag_on_a_value_it_cannot_read(tmp_path, text):
+    doc, problems = load(tmp_path, text)  # '!!bool maybe' raised a KeyError traceback
+    assert doc is None
+    problem = only_problem(problems, "yaml-syntax", line=1, col=4)
+    assert "cannot read value" in problem.message and "remove the '!!" in problem.message and "\n" not in problem.message
 
 
 def test_bad_indentation_is_a_syntax_error(tmp_path):

@@ -172,6 +172,12 @@ def content_standards(fw: Framework, src: Sources, scope: Scope | None = None) -
                 yield _unknown(src, "standard", sid, fw.standards, src.documents[("content", c.id)].loc(("standards", i)))
 
 
+# Which of two profiles on one chapter number keeps it: the one published first. Statuses say the
+# order: a final-text (or since deprecated or retired) profile was there before any in trial
+# implementation, and those before any in public comment. Between equals, the file sorted first.
+_HOLDS_CHAPTER = {"final-text": 0, "deprecated": 0, "retired": 0, "trial-implementation": 1, "public-comment": 2}
+
+
 @check
 def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
     # with a scope: numbers of existing profiles and modules do not change, so only a new one can clash,
@@ -183,24 +189,31 @@ def chapters(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterato
         taken = {(fw.content_modules[k].domain, fw.content_modules[k].section) for kind, k in scope.new if kind == "content" and k in fw.content_modules}
         modules = [c for c in modules if (c.domain, c.section) in taken] if taken else []
     by_chapter: dict[tuple[str, int], Profile] = {}
-    for p in sorted(profiles, key=lambda p: (p.loc.file, p.acronym)):
+    for p in sorted(profiles, key=lambda p: (_HOLDS_CHAPTER.get(fw.status_of(p), 1), p.loc.file, p.acronym)):
         if is_placeholder_chapter(p.chapter):
             continue  # "XX": not assigned yet, so not taken
         key = (p.domain, p.chapter)
         if key in by_chapter:
             other = by_chapter[key]
+            where = src.documents[("profile", other.acronym)].loc(("chapter",))
             yield error(
                 src.documents[("profile", p.acronym)].loc(("chapter",)),
-                f"chapter {p.chapter} of {p.domain} TF-1 is already {other.acronym} ({other.loc}); chapter numbers are stable and unique",
+                f"chapter {p.chapter} of {p.domain} TF-1 is already {other.acronym}'s ({where}); chapter numbers are stable and unique, "
+                f"so give {p.acronym} a free chapter number",
                 "duplicate-chapter",
             )
         else:
             by_chapter[key] = p
     sections: dict[tuple[str, str], str] = {}
-    for c in sorted(modules, key=lambda c: c.id):
+    for c in sorted(modules, key=lambda c: (_HOLDS_CHAPTER.get(fw.status_of(c), 1), c.loc.file, c.id)):
         key = (c.domain, c.section)
         if key in sections:
-            yield error(c.loc, f"Volume 3 section {c.section} is already content module '{sections[key]}'", "duplicate-chapter")
+            yield error(
+                c.loc,
+                f"Volume 3 section {c.section} is already content module '{sections[key]}' ({fw.content_modules[sections[key]].loc}); "
+                f"give '{c.id}' a free section number",
+                "duplicate-chapter",
+            )
         else:
             sections[key] = c.id
 
@@ -270,7 +283,8 @@ def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> I
                 t = fw.transactions.get(use.transaction)
                 if t is None:
                     yield _unknown(src, "transaction", use.transaction, fw.transactions, use.loc)
-                elif t.role_of(pa.actor) is None and not use.role:
+                elif t.role_of(pa.actor) is None and not use.role and all(r.actor in fw.actors for r in t.roles):
+                    # (a role naming an unknown actor is a typo already reported in the transaction: likely this very actor)
                     players = ", ".join(r.actor for r in t.roles) or "no actor"
                     yield error(
                         use.loc,
@@ -481,12 +495,26 @@ def grouping_cycles(fw: Framework, src: Sources, scope: Scope | None = None) -> 
                 cycle = path[path.index(target):] + [target]
                 if frozenset(cycle) not in reported:
                     reported.add(frozenset(cycle))
-                    shown = " -> ".join(f"{a} {b}" for a, b in cycle)
-                    yield error(loc, f"circular required grouping: {shown}; one of these groupings must go", "grouping-cycle")
+                    yield from _cycle_problems(cycle[:-1], edges)
             elif not color.get(target):
                 color[target] = 1
                 path.append(target)
                 stack.append(iter(edges.get(target, [])))
+
+
+def _cycle_problems(nodes: list[tuple[str, str]], edges: dict) -> Iterator[Problem]:
+    """One problem per grouping of the cycle, each at its own grouping, in its own file.
+
+    Any of the groupings may be the one added by mistake, and the editor who added it
+    must see the error in the file they changed; so every one is reported, each
+    message reading the circle from its own grouping.
+    """
+    for i, node in enumerate(nodes):
+        target = nodes[(i + 1) % len(nodes)]
+        loc = next(loc for to, loc in edges[node] if to == target)
+        circle = nodes[i:] + nodes[:i] + [node]
+        shown = " -> ".join(f"{a} {b}" for a, b in circle)
+        yield error(loc, f"circular required grouping: {shown}; one of these groupings must go", "grouping-cycle")
 
 
 def _required_edges(p: Profile, actor: str) -> list[tuple[str, str]]:
@@ -613,6 +641,86 @@ def _strings(node, path: tuple) -> Iterator[tuple[tuple, str]]:
     elif isinstance(node, list):
         for i, v in enumerate(node):
             yield from _strings(v, path + (i,))
+
+
+@check
+def step_transactions(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """A use-case step's transaction is one the profile's actors use: the flow tells this profile's story."""
+    for p in _each(fw.profiles, scope and scope.profiles):
+        used = {u.transaction for pa in p.actors for u in pa.transactions}
+        for uc in p.use_cases:
+            for step in uc.steps:
+                if step.transaction and step.transaction in fw.transactions and step.transaction not in used:
+                    yield warning(
+                        step.loc,
+                        f"use case '{uc.id}' names {step.transaction}, which no actor of {p.acronym} uses; "
+                        f"add it to an actor's transactions, or name one of {p.acronym}'s transactions",
+                        "step-transaction",
+                    )
+
+
+@check
+def duplicate_groupings(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """A grouping row given twice (or an alternative named twice in one row) would print twice."""
+    for p in _each(fw.profiles, scope and scope.profiles):
+        rows: dict[tuple, Loc] = {}
+        for g in p.groupings:
+            alternatives: dict[tuple, Loc] = {}
+            for t in g.targets:
+                key = (t.profile, t.actor, tuple(sorted(t.options)))
+                if key in alternatives:
+                    yield error(t.loc, f"{t.profile} {t.actor} is named twice in this grouping ({alternatives[key]}); name each alternative once", "duplicate-entry")
+                alternatives.setdefault(key, t.loc)
+            row = (g.actor, g.kind, g.when_option, g.condition, frozenset(alternatives))
+            if row in rows:
+                yield error(g.loc, f"this grouping of '{g.actor}' repeats the one at {rows[row]}; list each grouping once", "duplicate-entry")
+            else:
+                rows[row] = g.loc
+
+
+# The placeholders `tfpub new` (generator/scaffold.py) writes where the editor's own words go.
+# Only these: `tfpub init`'s starter and `tfpub supplement new` are meant to validate as written.
+_TODO = re.compile(r"TODO(?:: describe in your own words\.| Transaction Name| Profile Name| Request| Response)")
+# A Markdown image, inline ![alt](src) or by reference ![alt][ref]; code spans and blocks are blanked first.
+_IMAGE = re.compile(r"!\[[^\]\n]*\](?:\([^)\n]*\)|\[[^\]\n]*\])")
+_CODE = re.compile(r"^(```|~~~).*?^\1|`[^`\n]*`", re.MULTILINE | re.DOTALL)
+
+
+def _without_code(text: str) -> str:
+    """``text`` with code blocks and spans blanked (same length: offsets still point into the original)."""
+    return _CODE.sub(lambda m: re.sub(r"[^\n]", " ", m.group()), text)
+
+
+@check
+def placeholder_text(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    # with a scope: only documents that were not there before can hold new text
+    for doc in _documents(src) if scope is None else _documents(Sources(extra_documents=list(scope.documents))):
+        for path, text in _strings(doc.data, ()):
+            if "TODO" not in text:
+                continue
+            found = _TODO.search(text)
+            if found:
+                yield warning(
+                    doc.text_loc(path, found.start()),
+                    "placeholder text left from 'tfpub new' (TODO); write the real text here before publishing",
+                    "todo-text",
+                )
+
+
+@check
+def narrative_images(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Images in spec text are not published yet (the page would silently lose them), so each is an error."""
+    for doc in _documents(src) if scope is None else _documents(Sources(extra_documents=list(scope.documents))):
+        for path, text in _strings(doc.data, ()):
+            if "![" not in text:
+                continue
+            for found in _IMAGE.finditer(_without_code(text)):
+                yield error(
+                    doc.text_loc(path, found.start()),
+                    f"images are not supported in spec text yet, so {found.group()} would be dropped from the page; "
+                    "remove it, and describe what it shows in words (or as a diagram of the model)",
+                    "narrative-image",
+                )
 
 
 def run_checks(fw: Framework, src: Sources, scope: Scope | None = None) -> list[Problem]:

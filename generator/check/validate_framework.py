@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..load.discovery import SpecFile, discover, refused
-from ..load.schema_check import check_document
+from ..load.schema_check import check_document, valid_part
 from ..load.yaml_loader import Document, load_file
 from ..model import Framework
 from ..model.resolve import Sources, build
@@ -85,6 +85,7 @@ def validate_framework(root: Path) -> Validation:
     sources.broken = _broken_ids(broken) | refused_ids
     checked = [p for p in run_checks(framework, sources) if not _echo_of_refused(p, refused_kinds)]
     problems.extend(checked)
+    problems.extend(p for p in _references_of_broken(broken, valid, domain_of, sources) if not _echo_of_refused(p, refused_kinds))
     return Validation(framework, sort_problems(problems), sources, files, checked)
 
 
@@ -116,6 +117,43 @@ def _load_and_check(spec: SpecFile) -> tuple[Document | None, list[Problem], lis
             _REUSE.clear()
         _REUSE[key] = (doc, load_problems, schema_problems)
     return doc, load_problems, schema_problems
+
+
+_PARTIAL_KINDS = {"actor", "transaction", "profile", "content", "glossary"}
+
+
+def _references_of_broken(broken, valid, domain_of, sources: Sources) -> list[Problem]:
+    """Unknown names in the valid parts of files that failed their schema (or had a duplicate key).
+
+    Those files stay out of the model; here, what remains of each once its faults are
+    cut away (:func:`valid_part`) is checked with the valid files, and of what that
+    finds, only the names that point nowhere and lie in those files are kept: other
+    rules could be misled by the parts cut away (an option claimed by an actor entry
+    that was cut). The broken files' ids still count as defined, as everywhere.
+    """
+    parts = []
+    for spec, doc in broken:
+        if doc is not None and spec.kind in _PARTIAL_KINDS:
+            part = valid_part(doc, spec.kind)
+            if part is not None:
+                parts.append((spec, part))
+    if not parts:
+        return []
+    framework, partial = build(valid + parts, domain_of)
+    partial.broken = sources.broken
+    shown = {doc.display for _, doc in parts}
+    return [p for p in run_checks(framework, partial) if p.loc.file in shown and _names_nothing(p)]
+
+
+_GLOBAL_KINDS = ("actor", "transaction", "profile", "content", "standard")
+
+
+def _names_nothing(problem: Problem) -> bool:
+    """An unknown actor, transaction, profile, content module or standard, or an unresolved [[reference]]."""
+    if problem.rule == "unresolved-reference":
+        return True
+    kind = problem.rule.removeprefix("unknown-")
+    return problem.rule.startswith("unknown-") and kind in _GLOBAL_KINDS and f"unknown {kind} '" in problem.message
 
 
 def _echo_of_refused(problem: Problem, kinds: set[str]) -> bool:

@@ -7,6 +7,7 @@ problems written for editors (the offending key, not the whole mapping; a
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 from functools import lru_cache
@@ -145,5 +146,80 @@ def check_document(doc: Document, kind: str) -> list[Problem]:
     problems = []
     for err in validator(kind).iter_errors(doc.data):
         for path, message, at_key in _describe_all(err):
+            if "\n" in message or "\r" in message:  # one line per problem, whatever jsonschema or a description says
+                message = " ".join(message.split())
             problems.append(error(doc.loc(path, key=at_key), message, f"schema-{err.validator}"))
     return problems
+
+
+MAX_CUTS = 200  # a file with more faults than this is not worth checking further
+
+
+def valid_part(doc: Document, kind: str) -> Document | None:
+    """``doc`` with what its schema rejects cut away, for the checks that can still run on it.
+
+    A file that fails its schema stays out of the model, but the rest of it may well
+    hold mistakes of its own (an unknown actor two entries below a misspelt key); an
+    editor should see them in the same run, not one fix later. So each fault is cut at
+    the smallest part that can go: an unknown key, else the list item holding the fault,
+    else a key of the file that is not required. When a required key of the file itself
+    is at fault nothing sensible is left, and this gives None. The positions of what
+    remains are those of the original file.
+    """
+    part = Document(
+        path=doc.path,
+        display=doc.display,
+        data=copy.deepcopy(doc.data),
+        value_locs=dict(doc.value_locs),
+        key_locs=dict(doc.key_locs),
+        block_scalars=set(doc.block_scalars),
+    )
+    required = set(schema(kind).get("required", []))
+    for _ in range(MAX_CUTS):
+        err = next(iter(validator(kind).iter_errors(part.data)), None)
+        if err is None:
+            return part
+        target = _cut_point(err, required)
+        if target is None:
+            return None
+        _cut(part, target)
+    return None
+
+
+def _cut_point(err: ValidationError, required: set[str]) -> tuple | None:
+    path = tuple(err.absolute_path)
+    if err.validator == "additionalProperties" and isinstance(err.instance, dict):
+        extras = sorted(k for k in err.instance if k not in err.schema.get("properties", {}))
+        if extras:
+            return path + (extras[0],)
+    items = [i for i, part in enumerate(path) if isinstance(part, int)]
+    if items:
+        return path[: items[-1] + 1]
+    if path and path[0] not in required:
+        return path[:1]
+    return None
+
+
+def _cut(doc: Document, path: tuple) -> None:
+    """Remove the node at ``path``; positions recorded after it in its list move up by one."""
+    parent = doc.data_at(path[:-1])
+    last = path[-1]
+    del parent[last]
+    depth = len(path) - 1
+
+    def moved(p: tuple) -> tuple | None:
+        if p[: len(path)] == path:
+            return None
+        if isinstance(last, int) and len(p) > depth and p[:depth] == path[:-1] and isinstance(p[depth], int) and p[depth] > last:
+            return p[:depth] + (p[depth] - 1,) + p[depth + 1 :]
+        return p
+
+    for table in (doc.value_locs, doc.key_locs):
+        kept = {}
+        for p, at in table.items():
+            q = moved(p)
+            if q is not None:
+                kept[q] = at
+        table.clear()
+        table.update(kept)
+    doc.block_scalars = {q for q in map(moved, doc.block_scalars) if q is not None}

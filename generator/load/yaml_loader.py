@@ -307,8 +307,10 @@ def _scalar_value(event: events.ScalarEvent, loc: Loc | str) -> Any:
     node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark)
     try:
         return _constructor.construct_object(node, deep=True)
-    except (yaml.YAMLError, ValueError) as exc:
-        raise LoadError(error(loc, f"cannot read value {event.value!r} as {tag.rsplit(':', 1)[-1]}: {exc}", "yaml-syntax"))
+    except (yaml.YAMLError, ValueError, KeyError, TypeError, OverflowError) as exc:  # '!!bool maybe' is a KeyError
+        kind = tag.rsplit(":", 1)[-1]
+        why = _one_line(str(exc)) if isinstance(exc, ValueError) else f"it is not a {kind}"
+        raise LoadError(error(loc, f"cannot read value {event.value!r} as {kind}: {why}; correct the value, or remove the '!!{kind}' tag", "yaml-syntax"))
 
 
 def _tag_error(tag: str, loc: Loc) -> Problem:
@@ -545,13 +547,120 @@ def _syntax_problem(exc: yaml.MarkedYAMLError, display: str, text: str) -> Probl
     mark = exc.problem_mark or exc.context_mark
     loc = _mark_loc(display, mark) if mark else Loc(display)
     what = exc.problem or "malformed YAML"
+    lines = text.splitlines()
     if mark is not None:
-        lines = text.splitlines()
         line_text = lines[mark.line] if mark.line < len(lines) else ""
         if "\t" in line_text[: mark.column + 1] or "'\\t'" in what:
             return error(loc, "a tab character is used for indentation; YAML allows spaces only, so replace the tab with spaces", "yaml-tab")
+        plain = _plain_words(exc, mark, lines)
+        if plain:
+            return error(loc, plain, "yaml-syntax")
     hint = f" ({exc.context})" if exc.context else ""
-    return error(loc, f"malformed YAML: {what}{hint}", "yaml-syntax")
+    return error(loc, _one_line(f"malformed YAML: {what}{hint}"), "yaml-syntax")
+
+
+def _one_line(text: str) -> str:
+    """PyYAML's texts span lines ("...\\n  in <unicode string>"); a problem is printed on one."""
+    return " ".join(text.split())
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+def _line_above(lines: list[str], index: int) -> int | None:
+    """The 0-based index of the nearest line above ``index`` that holds data (not blank, not a comment)."""
+    for i in range(min(index, len(lines)) - 1, -1, -1):
+        stripped = lines[i].strip()
+        if stripped and not stripped.startswith("#"):
+            return i
+    return None
+
+
+def _plain_words(exc: yaml.MarkedYAMLError, mark: Any, lines: list[str]) -> str | None:
+    """PyYAML's common parser and scanner errors, said as what is wrong in the file and how to fix it.
+
+    Its own words ("expected <block end>, but found '?'") name parser states, not the
+    editor's mistake; the positions stay PyYAML's (the problem mark), and its text is
+    kept only for the rare errors not translated here (the caller's fallback).
+    """
+    problem, context = exc.problem or "", exc.context or ""
+    start = exc.context_mark
+    row = mark.line
+    line = lines[row] if row < len(lines) else ""
+    above = _line_above(lines, row)
+    since = f" (from line {start.line + 1})" if start is not None else ""
+    found = re.fullmatch(r"expected <block end>, but found '(.*)'", problem)
+    if found:
+        token = found.group(1)
+        if token == "?" and "collection" in context:
+            return (
+                f"a list item and a key cannot be siblings: this key lines up with the '- ' items of the list above{since}; "
+                "indent it to line up with the keys inside the item, or start it with '- ' to make it an item of its own"
+            )
+        items_above = start is not None and any(
+            lines[i].lstrip().startswith("- ") or lines[i].strip() == "-" for i in range(start.line, min(row, len(lines)))
+        )
+        if token == "-" or (token == "<block sequence start>" and "mapping" in context and not items_above):
+            return (
+                f"a list item and a key cannot be siblings: this '- ' item lines up with the keys of the mapping above{since}; "
+                "indent it under the key whose list it belongs to"
+            )
+        if token in ("<block mapping start>", "<block sequence start>"):
+            what = "keys of one mapping" if token == "<block mapping start>" else "items of one list"
+            ref = above
+            if token == "<block sequence start>":  # the list item above, not a key inside it
+                ref = next((i for i in range(row - 1, -1, -1) if lines[i].lstrip().startswith("- ")), above)
+            where = ""
+            if ref is not None:
+                where = f" (it starts at column {_indent(line) + 1}, line {ref + 1} at column {_indent(lines[ref]) + 1})"
+            return f"this line is indented differently from the lines above it{where}; {what} must line up, so indent it like the line it belongs with"
+        if token in ("]", "}"):
+            opening = "[" if token == "]" else "{"
+            return f"this '{token}' closes no '{opening}'; remove it, or put the value in quotes"
+        if token == "<scalar>":
+            before = line[: mark.column].rstrip()
+            if before.endswith(("'", '"')):
+                return (
+                    "text follows a closing quote on this line; put the whole value in quotes "
+                    "(a ' inside single quotes is written '', or use double quotes)"
+                )
+            return "this text is not where YAML expects it; check that it lines up with the keys above it and that the line above is complete"
+    if problem == "mapping values are not allowed here":
+        head = line[: mark.column]
+        if ": " in head or head.rstrip().endswith(":") or head.lstrip().startswith("- "):
+            return "a value contains ': ', which YAML reads as the start of a new key; put the value in quotes"
+        if above is not None and _indent(line) > _indent(lines[above]):
+            return (
+                f"this line is indented more than line {above + 1}, so YAML reads it as the rest of that line's value; "
+                f"keys of one mapping must line up, so indent it like the key it belongs with (or quote the value if it contains ': ')"
+            )
+        return "a value contains ': ', which YAML reads as the start of a new key; put the value in quotes"
+    if problem == "sequence entries are not allowed here":
+        return "a '- ' list cannot start on the line of its key; start the list on the next line, indented, or put the value in quotes"
+    if problem == "could not find expected ':'" and start is not None:
+        return f"line {start.line + 1} is not a 'key: value' line: add ':' after the key, or start the line with '- ' if it is a list item"
+    if problem == "found unexpected end of stream" and "quoted" in context and start is not None:
+        return f"the quoted text that starts at line {start.line + 1}, column {start.column + 1} is never closed; add the closing quote"
+    if problem.startswith("found unknown escape character"):
+        return f"{problem[len('found '):]} in double quotes; use single quotes, or write a backslash as '\\\\'"
+    chars = re.fullmatch(r"found character '(.)' that cannot start any token", problem)
+    if chars:
+        return f"a value cannot start with '{chars.group(1)}' in YAML; put the value in quotes"
+    if re.fullmatch(r"expected ',' or '[\]}]', but got .*", problem) and start is not None:
+        close = "]" if "sequence" in context else "}"
+        return (
+            f"the '{'[' if close == ']' else '{'}' at line {start.line + 1}, column {start.column + 1} is not closed before this point; "
+            f"add the missing '{close}', or put a value that holds ':', ',' or brackets in quotes"
+        )
+    if "scanning an alias" in context or "scanning an anchor" in context:
+        sign = "*" if "alias" in context else "&"
+        return f"'{sign}' starts an {'alias' if sign == '*' else 'anchor'} in YAML; put a value that begins with '{sign}' in quotes"
+    if "scanning a block scalar" in context:
+        return "after '|' or '>' only '-', '+' or a digit may follow on that line; start the text on the next line, indented"
+    if problem.startswith("expected '<document start>'"):
+        return "there is text after the end of the document ('...'); remove it, or the '...' line"
+    return None
 
 
 def load_file(path: Path, display: str | None = None, *, max_bytes: int = MAX_FILE_BYTES) -> tuple[Document | None, list[Problem]]:
