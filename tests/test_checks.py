@@ -584,3 +584,11 @@ def test_references_in_domain_files_are_checked(tree):
     result = tree.validate()
     tree.write()
     expect(result, "unresolved-reference", "RDX/domain.yaml", tree.line_of("RDX/domain.yaml", "Built on"), col=tree.col_of("RDX/domain.yaml", "[[profile:CTX]]"))
+
+
+def test_image_syntax_in_a_name_or_step_is_plain_text_not_an_image(tree):
+    """Names and step texts are shown as the characters they are (render/plain_text.py): nothing is
+    dropped, so image syntax there is no narrative-image error."""
+    tree["ITX/actors/time-client.yaml"]["name"] = "Time Client ![i](x.png)"
+    result = tree.validate()
+    assert not with_rule(result, "narrative-image"), show(result.problems)

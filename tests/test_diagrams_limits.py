@@ -27,7 +27,7 @@ DITAA = "@startditaa\n+--+\n|A |\n+--+\n@endditaa\n"
 DOUBLING = '!$x = "aaaaaaaaaaaaaaaa"\n!$i = 0\n!while $i < 100\n!$x = $x + $x\n!$i = $i + 1\n!endwhile\nA -> B : $x\n'
 # Copies an 8-MB string 900 times: within every size limit and the heap, but slow.
 SLOW = ('!$x = "aaaaaaaaaaaaaaaa"\n!$i = 0\n!while $i < 19\n!$x = $x + $x\n!$i = $i + 1\n!endwhile\n'
-        '!$i = 0\n!while $i < 900\n!$y = $x + "b"\n!$i = $i + 1\n!endwhile\nA -> B : done\n')
+        '!$i = 0\n!while $i < 20000\n!$y = $x + "b"\n!$i = $i + 1\n!endwhile\nA -> B : done\n')
 
 
 def _field(*bodies: str) -> str:

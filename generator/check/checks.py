@@ -712,7 +712,7 @@ def narrative_images(fw: Framework, src: Sources, scope: Scope | None = None) ->
     """Images in spec text are not published yet (the page would silently lose them), so each is an error."""
     for doc in _documents(src) if scope is None else _documents(Sources(extra_documents=list(scope.documents))):
         for path, text in _strings(doc.data, ()):
-            if "![" not in text:
+            if "![" not in text or _plain_text_key(path):
                 continue
             for found in _IMAGE.finditer(_without_code(text)):
                 yield error(
@@ -721,6 +721,17 @@ def narrative_images(fw: Framework, src: Sources, scope: Scope | None = None) ->
                     "remove it, and describe what it shows in words (or as a diagram of the model)",
                     "narrative-image",
                 )
+
+
+# Fields shown as plain text (names, titles, ids): image syntax there is shown as the characters it is.
+_PLAIN_TEXT_KEYS = frozenset({"id", "name", "title", "acronym", "label", "term", "publisher", "revision", "date", "url", "synonyms"})
+
+
+def _plain_text_key(path: tuple) -> bool:
+    keys = [k for k in path if isinstance(k, str)]
+    if keys[-1:] == ["text"] and "steps" in keys:  # a use-case step's text is shown as plain text
+        return True
+    return bool(keys) and keys[-1] in _PLAIN_TEXT_KEYS
 
 
 def run_checks(fw: Framework, src: Sources, scope: Scope | None = None) -> list[Problem]:
