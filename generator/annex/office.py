@@ -12,6 +12,7 @@ import io
 import zipfile
 
 from ..model import STATUS_LABELS
+from ..stable_zip import stable_zip
 from .expand import CONFORMANCE, Expansion
 from .render import (
     COMPLIANCE_CHOICES,
@@ -31,21 +32,6 @@ def _date(text: str) -> dt.datetime:
         return dt.datetime.strptime(text, "%Y-%m-%d")
     except (TypeError, ValueError):
         return dt.datetime(2000, 1, 1)
-
-
-def stable_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same archive with fixed member timestamps and attributes (byte-stable output)."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- Word

@@ -37,11 +37,12 @@ import datetime as dt
 import io
 import itertools
 import re
-import zipfile
 from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml import html as lxml_html
+
+from ..stable_zip import stable_zip
 
 MARKUP_MODES = ("revisions", "formatting")
 AUTHOR = "tfpub"
@@ -863,21 +864,6 @@ def write_docx(body_html: str, options: WordOptions, *, title_page: TitlePage | 
     out = io.BytesIO()
     document.save(out)
     return stable_zip(out.getvalue(), when)
-
-
-def stable_zip(data: bytes, when: dt.datetime) -> bytes:
-    """The same archive with fixed member timestamps and attributes (byte-stable output)."""
-    stamp = (max(when.year, 1980), when.month, when.day, 0, 0, 0)
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
-        for info in src.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=stamp)
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = 0o600 << 16
-            fixed.create_system = 0
-            dst.writestr(fixed, src.read(info.filename))
-    return out.getvalue()
 
 
 def markdown_to_html(text: str) -> str:
