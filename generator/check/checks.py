@@ -18,6 +18,7 @@ from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
 from .references import RefError, exists, find_refs, suggestion, unresolved_message
+from .sequence import sequence_diagram
 
 
 @dataclass
@@ -162,6 +163,9 @@ def transaction_messages(fw: Framework, src: Sources, scope: Scope | None = None
                 f"{t.id} lists both messages and interactions; put every message under its interaction, and remove messages",
                 "messages-and-interactions",
             )
+
+
+check(sequence_diagram)  # a transaction's stated diagram (check/sequence.py)
 
 
 @check
