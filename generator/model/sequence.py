@@ -74,7 +74,7 @@ class Sequence:
 def _step(doc, path: tuple, d: dict) -> SeqStep:
     kinds = tuple(k for k in STEP_KINDS if k in d)
     kind = kinds[0] if len(kinds) == 1 else ""
-    step = SeqStep(kind, doc.loc(path), kinds, keys=tuple(d), locs={k: doc.loc(path + (k,)) for k in d})
+    step = SeqStep(kind, doc.loc(path), kinds, keys=tuple(d), locs={k: doc.loc(path + (k,), key=True) for k in d})
     value = d.get(kind) if kind else None
     if kind == "message":
         step.message = value if isinstance(value, int) else 0
@@ -119,7 +119,7 @@ def from_document(doc, d: dict) -> Sequence | None:
         participants=participants,
         activate=activate if isinstance(activate, bool) else list(activate),
         autonumber=g.get("autonumber", True),
-        locs={k: doc.loc(path + (k,)) for k in g},
+        locs={k: doc.loc(path + (k,), key=True) for k in g},
         participant_locs=locs,
     )
 
