@@ -735,6 +735,8 @@ def _plain_text_key(path: tuple) -> bool:
     keys = [k for k in path if isinstance(k, str)]
     if keys[-1:] == ["text"] and "steps" in keys:  # a use-case step's text is shown as plain text
         return True
+    if keys[:1] == ["diagram"]:  # a transaction diagram's labels are drawn as the characters they are
+        return True
     return bool(keys) and keys[-1] in _PLAIN_TEXT_KEYS
 
 

@@ -54,7 +54,7 @@ def _unique(items) -> list:
     return list(dict.fromkeys(items))
 
 
-@dataclass
+@dataclass(eq=False)  # one object per lifeline: compared and hashed by identity
 class Lifeline:
     alias: str
     actors: list[str]
@@ -204,7 +204,8 @@ class _Drawing:
             return False
         where = {"over": "over", "left_of": "left of", "right_of": "right of"}.get(step.position, "over")
         aliases = ", ".join(line.alias for line in (over if where == "over" else over[:1]))
-        self.emit(f"note {where} {aliases} : {puml.text(step.text or '')}", step.loc)
+        text = "\\n".join(puml.text(line) for line in (step.text or "").strip().splitlines()) or " "
+        self.emit(f"note {where} {aliases} : {text}", step.loc)
         who = " and ".join(self.names[line.alias] for line in (over if where == "over" else over[:1]))
         self.alt.append(f"Note {where} {who}: {_flat(step.text or '')}")
         return True
