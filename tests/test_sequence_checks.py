@@ -121,3 +121,35 @@ def test_schema_refuses_a_misspelt_step_key_and_a_bad_arrow(tree):
     assert "did you mean 'message'" in typo.message
     arrow = expect(result, "schema-enum", ITX2, tree.line_of(ITX2, "arrow: dotted"))
     assert "solid, dashed" in arrow.message
+
+
+DOC = "ITX/profiles/DOC.yaml"
+
+
+def test_a_use_case_diagram_is_checked_too(tree):
+    tree["ITX/actors/bystander.yaml"] = make_actor("bystander", "Bystander")
+    tree[DOC]["use_cases"][0]["diagram"] = {
+        "participants": ["document-source", "bystander"],
+        "steps": [{"message": 1}, {"message": 3}, {"else": "x", "steps": [{"message": 2}]}],
+    }
+    result = tree.validate()
+    stranger = next(p for p in result.problems if p.rule == "sequence-participant" and "bystander" in p.message)
+    assert stranger.loc.line == tree.line_of(DOC, "- bystander") and "is not an actor of DOC" in stranger.message
+    receiver = next(p for p in result.problems if p.rule == "sequence-participant" and "names 'document-recipient'" in p.message)
+    assert receiver.loc.line == tree.line_of(DOC, "- message: 1") and "step 1 of use case 'share-a-document'" in receiver.message
+    absent = expect(result, "sequence-message", DOC, tree.line_of(DOC, "- message: 3"))
+    assert "use case 'share-a-document' has no message 3; its messages are numbered 1 to 2" in absent.message
+    expect(result, "sequence-fragment", DOC, tree.line_of(DOC, "else: x"))
+
+
+def test_use_cases_and_transactions_share_one_diagram_grammar():
+    """profile.schema.json holds a copy of the transaction's diagram definitions (schemas do not refer across files here)."""
+    import json
+    from importlib import resources
+
+    def defs(name: str) -> dict:
+        return json.loads(resources.files("generator.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))["$defs"]
+
+    profile, transaction = defs("profile"), defs("transaction")
+    for name in ("sequence", "sequenceStep"):
+        assert profile[name] == transaction[name], f"{name} differs between profile.schema.json and transaction.schema.json"

@@ -189,3 +189,82 @@ def test_a_profile_sees_only_its_actors_in_a_shared_transaction(tree, drawn):
     assert [name for _, name in read_sequence(mob.svg).participants] == ["Mobile Source", "Document Recipient"]
     assert "only the source's" in all_text(doc.svg) and "only the source" not in all_text(mob.svg)  # a note on an actor MOB lacks is left out
     assert len(read_sequence(mob.svg).messages) == 2
+
+
+# --------------------------------------------------------------------------- use-case flows
+
+DOC = "ITX/profiles/DOC.yaml"
+
+
+def test_a_use_case_flow_states_its_structure(tree, tmp_path):
+    require_renderer()
+    tree[DOC]["use_cases"][0]["diagram"] = {"steps": [
+        {"divider": "Sharing"},
+        {"message": 1, "second_line": "over a secure link"},
+        {"note": "Keeps a copy", "left_of": "document-source"},
+        {"opt": "when complete", "steps": [{"message": 2, "arrow": "dashed"}]},
+    ]}
+    result = tree.validate()
+    assert result.problems == [], show(result.problems)
+    fw = result.framework
+    from generator.diagrams.from_model import use_case_diagram
+
+    profile = fw.profiles["DOC"]
+    d = use_case_diagram(fw, profile, profile.use_cases[0])
+    report = render([d], tmp_path)
+    assert report.problems == [] and d.svg, (report.problems, d.source)
+    text = all_text(d.svg)
+    at = 0
+    for piece in ["Share a document: Process Flow", "Sharing", "Provide Document [ITX-2]", "Send it.", "over a secure link", "Keeps a copy", "opt", "[when complete]", "Store it."]:
+        found = text.find(piece, at)
+        assert found >= 0, (piece, text[at:])
+        at = found + len(piece)
+    seq = read_sequence(d.svg)
+    assert [(m.number, m.sender, m.receiver, m.dashed) for m in seq.messages] == [
+        ("1", "P_document_source", "P_document_recipient", False),
+        ("2", "P_document_recipient", "P_document_recipient", True),  # no receiver: to itself; dashed as stated
+    ]
+    assert d.alt_text == [
+        "Section: Sharing",
+        "1. Document Source to Document Recipient, Provide Document [ITX-2]: Send it. (over a secure link)",
+        "Note left of Document Source: Keeps a copy",
+        "Optional: when complete",
+        "2. Document Recipient: Store it.",
+        "End of optional steps.",
+    ]
+
+
+def test_a_use_case_with_an_empty_diagram_is_drawn_as_its_plain_flow(example_framework):
+    """``diagram: {}`` changes nothing: the sequence path draws every example flow byte for byte as before."""
+    from generator.diagrams.from_model import use_case_diagram
+    from generator.model.sequence import Sequence
+
+    checked = 0
+    for profile in example_framework.profiles.values():
+        for uc in profile.use_cases:
+            if not uc.steps or uc.diagram is not None:
+                continue
+            plain = use_case_diagram(example_framework, profile, uc)
+            uc.diagram = Sequence(uc.loc)
+            try:
+                stated = use_case_diagram(example_framework, profile, uc)
+            finally:
+                uc.diagram = None
+            assert (stated.source, stated.alt_text, stated.line_locs) == (plain.source, plain.alt_text, plain.line_locs), uc.id
+            checked += 1
+    assert checked > 10
+
+
+def test_a_transaction_without_steps_is_drawn_as_its_plain_diagram(example_framework):
+    """``diagram:`` with no steps draws every message in order, with its settings (here: no numbering)."""
+    from generator.model.sequence import Sequence
+
+    tx = example_framework.transactions["ITI-18"]
+    assert tx.diagram is None
+    plain = transaction_diagram(example_framework, tx).source
+    tx.diagram = Sequence(tx.loc, autonumber=False)
+    try:
+        stated = transaction_diagram(example_framework, tx).source
+    finally:
+        tx.diagram = None
+    assert stated == plain.replace("autonumber\n", "")

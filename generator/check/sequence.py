@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from ..model import Framework, Transaction, bindings
-from ..model.sequence import FRAGMENTS, NOTE_POSITIONS, STEP_KINDS, SeqStep
+from ..model import Framework, Profile, Transaction, UseCase, bindings
 from ..model.resolve import Sources
+from ..model.sequence import FRAGMENTS, NOTE_POSITIONS, STEP_KINDS, SeqStep, Sequence
 from ..problems import Problem, error
 from .references import suggestion
 
@@ -32,52 +32,104 @@ FITS: dict[str, set[str]] = {
 
 
 def sequence_diagram(fw: Framework, src: Sources, scope=None) -> Iterator[Problem]:
-    """Every problem of every stated diagram (of the transactions in ``scope``, when given)."""
+    """Every problem of every stated diagram: of transactions, then of use cases (those in ``scope``, when given)."""
     txs = fw.transactions.values() if scope is None else [fw.transactions[k] for k in sorted(scope.transactions) if k in fw.transactions]
     for tx in txs:
         if tx.diagram is not None:
-            yield from _diagram(fw, src, tx)
+            yield from _transaction(fw, src, tx)
+    profiles = fw.profiles.values() if scope is None else [fw.profiles[k] for k in sorted(scope.profiles) if k in fw.profiles]
+    for profile in profiles:
+        for uc in profile.use_cases:
+            if uc.diagram is not None:
+                yield from _use_case(fw, src, profile, uc)
 
 
-def _diagram(fw: Framework, src: Sources, tx: Transaction) -> Iterator[Problem]:
+def _unknown(fw: Framework, src: Sources, actor: str, loc, what: str = "") -> Problem | None:
+    if ("actor", actor) in src.broken:
+        return None
+    return error(loc, f"{what}unknown actor '{actor}'{suggestion(actor, list(fw.actors))}", "unknown-actor")
+
+
+def _participants(fw: Framework, src: Sources, g: Sequence, players: set[str], owner: str, no_role: str) -> Iterator[Problem]:
+    """The stated lifelines: known actors, each once, each one that plays a part (``no_role`` says what to do)."""
+    seen: set[str] = set()
+    for box, loc in zip(g.participants or [], g.participant_locs):
+        for actor in box:
+            if actor not in fw.actors:
+                yield _unknown(fw, src, actor, loc)
+            elif actor not in players:
+                yield error(loc, f"actor '{actor}' {no_role}", "sequence-participant")
+            elif actor in seen:
+                yield error(loc, f"actor '{actor}' is listed twice in diagram.participants of {owner}; give each actor one lifeline", "sequence-participant")
+            seen.add(actor)
+
+
+def _transaction(fw: Framework, src: Sources, tx: Transaction) -> Iterator[Problem]:
     g = tx.diagram
     roles = bindings.all_roles(fw, tx)
-    players = {r.actor for r in roles}
     if g.participants is None:
-        boxes = [[r.actor for r in roles if r.role == role] for role in ("initiator", "responder")]
-        boxes = [b for b in boxes if b]
+        boxes = [b for b in ([r.actor for r in roles if r.role == role] for role in ("initiator", "responder")) if b]
     else:
         boxes = g.participants
-        seen: set[str] = set()
-        for box, loc in zip(g.participants, g.participant_locs):
-            for actor in box:
-                if actor not in fw.actors:
-                    if ("actor", actor) not in src.broken:
-                        yield error(loc, f"unknown actor '{actor}'{suggestion(actor, list(fw.actors))}", "unknown-actor")
-                elif actor not in players:
-                    yield error(loc, f"actor '{actor}' has no role in {tx.id}; give it a role (roles, or a profile's role binding) or remove it from diagram.participants", "sequence-participant")
-                elif actor in seen:
-                    yield error(loc, f"actor '{actor}' is listed twice in diagram.participants of {tx.id}; give each actor one lifeline", "sequence-participant")
-                seen.add(actor)
+    yield from _participants(fw, src, g, {r.actor for r in roles}, tx.id,
+                             f"has no role in {tx.id}; give it a role (roles, or a profile's role binding) or remove it from diagram.participants")
+
+    def sides(role: str) -> int:
+        return sum(1 for box in boxes if any((r.actor, r.role) == (a, role) for r in roles for a in box))
+
+    def message(step: SeqStep) -> Iterator[Problem]:
+        role = "initiator" if tx.messages[step.message - 1].type == "request" else "responder"
+        other = "responder" if role == "initiator" else "initiator"
+        for key, side in (("from", role), ("to", other)):
+            if key not in step.keys and g.participants is not None and sides(side) > 1:
+                yield error(step.locs["message"], f"several lifelines play the {side} of message {step.message}; say which with '{key}:'", "sequence-message")
+
+    names = [m.name or m.type for m in tx.messages]
+    yield from _steps(fw, src, g, tx.id, names, boxes, "give it a role in the transaction", message)
+
+
+def _use_case(fw: Framework, src: Sources, profile: Profile, uc: UseCase) -> Iterator[Problem]:
+    g = uc.diagram
+    named = [a for step in uc.steps for a in (step.from_actor, step.to_actor) if a]
+    members = {pa.actor for pa in profile.actors} | set(named)
+    boxes = g.participants if g.participants is not None else [[a] for a in dict.fromkeys(named)]
+    owner = f"use case '{uc.id}'"
+    yield from _participants(fw, src, g, members, owner, f"is not an actor of {profile.acronym}; add it to the profile or remove it from diagram.participants")
     lifeline = {a for box in boxes for a in box}
+
+    def message(step: SeqStep) -> Iterator[Problem]:
+        s = uc.steps[step.message - 1]
+        for key, actor in (("from", s.from_actor), ("to", s.to_actor)):
+            if actor and key not in step.keys and actor in fw.actors and actor not in lifeline:
+                yield error(step.locs["message"], f"step {step.message} of {owner} names '{actor}', which is not a participant of its diagram; add it to diagram.participants", "sequence-participant")
+
+    names = [" ".join(s.text.split()[:6]) for s in uc.steps]
+    yield from _steps(fw, src, g, owner, names, boxes, "add it to diagram.participants", message, bars=False)
+
+
+def _steps(fw: Framework, src: Sources, g: Sequence, owner: str, names: list[str], boxes: list[list[str]], hint: str, own_rule,
+           bars: bool = True) -> Iterator[Problem]:
+    """The structure of ``g``'s steps: kinds, keys, actors, message numbers, fragments, bars.
+    ``names``: what each message is called (for "message 2 ... is not in the diagram");
+    ``own_rule``: the owner's own rule for a ``message`` step with a valid number; ``bars``:
+    whether every lifeline is active when ``diagram.activate`` is not written."""
+    lifeline = {a for box in boxes for a in box}
+    if g.participants is not None:
+        hint = "add it to diagram.participants"
 
     def named(actor: str, loc, what: str) -> Iterator[Problem]:
         if actor not in fw.actors:
-            if ("actor", actor) not in src.broken:
-                yield error(loc, f"{what}: unknown actor '{actor}'{suggestion(actor, list(fw.actors))}", "unknown-actor")
+            yield _unknown(fw, src, actor, loc, f"{what}: ")
         elif actor not in lifeline:
-            hint = "add it to diagram.participants" if g.participants is not None else "give it a role in the transaction"
-            yield error(loc, f"{what}: actor '{actor}' is not a participant of {tx.id}'s diagram; {hint}", "sequence-participant")
+            yield error(loc, f"{what}: actor '{actor}' is not a participant of {owner}'s diagram; {hint}", "sequence-participant")
 
     if isinstance(g.activate, list):
         for actor in g.activate:
             yield from named(actor, g.locs.get("activate", g.loc), "diagram.activate")
 
-    def sides(role: str) -> int:
-        return sum(1 for box in boxes if any((r.actor, r.role) == (a, role) for r in roles for a in box))
-
     drawn: set[int] = set()
-    active = {a for box in boxes for a in box} if g.activate is True else set(g.activate or []) if isinstance(g.activate, list) else set()
+    activate = bars if g.activate is None else g.activate
+    active = set(lifeline) if activate is True else set(g.activate) if isinstance(g.activate, list) else set()
 
     def steps(items: list[SeqStep]) -> Iterator[Problem]:
         previous = ""
@@ -98,17 +150,14 @@ def _diagram(fw: Framework, src: Sources, tx: Transaction) -> Iterator[Problem]:
                 yield error(step.locs[key], f"'{key}' does not belong on a {kind} step (it takes {fits}); remove it", "sequence-step")
         where = step.locs[kind]
         if kind == "message":
-            if not 1 <= step.message <= len(tx.messages):
-                yield error(where, f"{tx.id} has no message {step.message}; its messages are numbered 1 to {len(tx.messages)}", "sequence-message")
+            if not 1 <= step.message <= len(names):
+                yield error(where, f"{owner} has no message {step.message}; its messages are numbered 1 to {len(names)}", "sequence-message")
             else:
                 drawn.add(step.message)
-                role = "initiator" if tx.messages[step.message - 1].type == "request" else "responder"
-                other = "responder" if role == "initiator" else "initiator"
-                for key, side in (("from", role), ("to", other)):
+                for key in ("from", "to"):
                     if key in step.keys:
-                        yield from named(getattr(step, "sender" if key == "from" else "receiver"), step.locs[key], key)
-                    elif g.participants is not None and sides(side) > 1:
-                        yield error(where, f"several lifelines play the {side} of message {step.message}; say which with '{key}:'", "sequence-message")
+                        yield from named(step.sender if key == "from" else step.receiver, step.locs[key], key)
+                yield from own_rule(step)
         elif kind == "self":
             yield from named(step.actor, where, "self")
         elif kind == "note":
@@ -134,6 +183,6 @@ def _diagram(fw: Framework, src: Sources, tx: Transaction) -> Iterator[Problem]:
 
     yield from steps(g.steps)
     if g.steps:
-        for number, message in enumerate(tx.messages, start=1):
+        for number, name in enumerate(names, start=1):
             if number not in drawn:
-                yield error(g.locs.get("steps", g.loc), f"message {number} of {tx.id} ({message.name or message.type}) is not in the diagram; add '- message: {number}' to diagram.steps", "sequence-message")
+                yield error(g.locs.get("steps", g.loc), f"message {number} of {owner} ({name}) is not in the diagram; add '- message: {number}' to diagram.steps", "sequence-message")

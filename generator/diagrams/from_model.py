@@ -25,13 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Framework, Grouping, Profile, Transaction, UseCase, bindings
+from ..model import Framework, Grouping, Profile, UseCase, bindings
 from ..render import site_paths
 from . import puml
 from .core import Diagram
-from .sequence import transaction_diagram
-
-LABEL_WIDTH = 48  # characters per line of a wrapped step text
+from .sequence import LABEL_WIDTH, transaction_diagram, use_case_sequence
 
 
 def model_diagrams(fw: Framework) -> list[Diagram]:
@@ -275,6 +273,8 @@ def _option_name(profile: Profile, option_id: str) -> str:
 
 def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: str | None = None) -> Diagram:
     page = page or site_paths.profile_page(profile.domain, profile.acronym)
+    if use_case.diagram is not None:  # dividers, notes, fragments...: drawn by .sequence
+        return use_case_sequence(fw, profile, use_case, page, lambda t: _tx_url(fw, page, t), lambda t: _tx_label(fw, t))
     actors = _unique(a for step in use_case.steps for a in (step.from_actor, step.to_actor) if a)
     alias = {a: puml.alias("P_", a) for a in actors}
     title = f"{_flat(use_case.title)}: Process Flow"

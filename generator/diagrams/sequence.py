@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..model import Framework, Profile, Role, Transaction, bindings
+from ..model import Framework, Profile, Role, Transaction, UseCase, bindings
 from ..model.sequence import FRAGMENTS, SeqStep, Sequence
 from ..problems import Loc
 from ..render import site_paths
@@ -115,26 +115,34 @@ def default_steps(tx: Transaction) -> list[SeqStep]:
     return steps
 
 
-class _Drawing:
-    """The lines, text alternative and line locations of one diagram, built step by step."""
+@dataclass
+class _Arrow:
+    """A ``message`` step resolved: who to whom, the arrow, its label (PlantUML) and what the text alternative says."""
 
-    def __init__(self, fw: Framework, tx: Transaction, page: str, roles: list[Role], lines_: list[Lifeline]):
-        self.fw, self.tx, self.page = fw, tx, page
+    sender: Lifeline
+    receiver: Lifeline
+    arrow: str
+    label: str
+    said: str
+
+
+class _Drawing:
+    """The lines, text alternative and line locations of one diagram, built step by step.
+
+    ``resolve`` turns a ``message`` step into an :class:`_Arrow` (None: not in this view);
+    it is what differs between a transaction (its messages, by role) and a use case
+    (its steps, by actor)."""
+
+    def __init__(self, fw: Framework, lines_: list[Lifeline]):
+        self.fw = fw
         self.lifelines = lines_
         self.by_actor = {a: line for line in lines_ for a in line.actors}
         self.names = {line.alias: " or ".join(_actor_name(fw, a) for a in line.actors) for line in lines_}
-        by_alias = {line.alias: line for line in lines_}
-        if tx.diagram is None or tx.diagram.participants is None:
-            first = {"initiator": by_alias.get("Initiator"), "responder": by_alias.get("Responder")}
-        else:  # the first lifeline holding an actor in that role
-            first = {role: next((line for line in lines_ if any((r.actor, r.role) == (a, role) for r in roles for a in line.actors)), None) for role in ("initiator", "responder")}
-        # one side missing: messages to itself
-        self.side = {"initiator": first["initiator"] or first["responder"], "responder": first["responder"] or first["initiator"]}
+        self.resolve = lambda step: None
         self.lines: list[str] = []
         self.alt: list[str] = []
         self.locs: dict[int, Loc] = {}
         self.number = 0
-        self.tx_page = site_paths.transaction_page(tx.domain, tx.id)
 
     def emit(self, line: str, loc: Loc | None = None) -> None:
         self.lines.append(line)
@@ -146,31 +154,12 @@ class _Drawing:
 
     # each step kind: draw it, say it; False when the profile's view leaves it out
     def message(self, step: SeqStep) -> bool:
-        if not 1 <= step.message <= len(self.tx.messages):
+        arrow = self.resolve(step)
+        if arrow is None:
             return False
-        message = self.tx.messages[step.message - 1]
-        if message.type == "request":
-            sender, receiver, verb = self.side["initiator"], self.side["responder"], "sends"
-        else:
-            sender, receiver, verb = self.side["responder"], self.side["initiator"], "returns"
-        if step.sender:
-            sender = self.line_of(step.sender)
-        if step.receiver:
-            receiver = self.line_of(step.receiver)
-        if sender is None or receiver is None:
-            return False
-        arrow = {"solid": "->", "dashed": "-->"}.get(step.arrow) or ("->" if message.type == "request" else "-->")
-        text = message.name if step.text is None else step.text
-        # Each message links to its section of the transaction page (views: "message-N").
-        target = site_paths.url_link(self.page, self.tx_page, f"message-{step.message}")
-        label = self._label(_linked(text, target) if _flat(text) else "", step)
-        self.emit(f"{sender.alias} {arrow} {receiver.alias}{label}", step.loc)
+        self.emit(f"{arrow.sender.alias} {arrow.arrow} {arrow.receiver.alias}{self._label(arrow.label, step)}", step.loc)
         self.number += 1
-        what = _flat(text) or f"a {message.type}"
-        if step.second_line:
-            what += f" ({_flat(step.second_line)})"
-        said = f"{self.number}. {self.names[sender.alias]} {verb} {what} to {self.names[receiver.alias]} ({message.type})."
-        self.alt.append(said + (" Optional." if step.optional else ""))
+        self.alt.append(f"{self.number}. {arrow.said}" + (" Optional." if step.optional else ""))
         return True
 
     def _label(self, first: str, step: SeqStep) -> str:
@@ -260,35 +249,88 @@ class _Drawing:
         return True
 
 
+def _style(step: SeqStep, default: str) -> str:
+    return {"solid": "->", "dashed": "-->"}.get(step.arrow) or default
+
+
+def _transaction_resolver(d: _Drawing, tx: Transaction, page: str, roles: list[Role]):
+    """Messages of ``tx``: a request from the initiators' lifeline, a response back, unless ``from``/``to`` say."""
+    by_alias = {line.alias: line for line in d.lifelines}
+    if tx.diagram is None or tx.diagram.participants is None:
+        first = {"initiator": by_alias.get("Initiator"), "responder": by_alias.get("Responder")}
+    else:  # the first lifeline holding an actor in that role
+        first = {role: next((line for line in d.lifelines if any((r.actor, r.role) == (a, role) for r in roles for a in line.actors)), None) for role in ("initiator", "responder")}
+    # one side missing: messages to itself
+    side = {"initiator": first["initiator"] or first["responder"], "responder": first["responder"] or first["initiator"]}
+    tx_page = site_paths.transaction_page(tx.domain, tx.id)
+
+    def resolve(step: SeqStep) -> _Arrow | None:
+        if not 1 <= step.message <= len(tx.messages):
+            return None
+        message = tx.messages[step.message - 1]
+        if message.type == "request":
+            sender, receiver, verb = side["initiator"], side["responder"], "sends"
+        else:
+            sender, receiver, verb = side["responder"], side["initiator"], "returns"
+        if step.sender:
+            sender = d.line_of(step.sender)
+        if step.receiver:
+            receiver = d.line_of(step.receiver)
+        if sender is None or receiver is None:
+            return None
+        text = message.name if step.text is None else step.text
+        # Each message links to its section of the transaction page (views: "message-N").
+        target = site_paths.url_link(page, tx_page, f"message-{step.message}")
+        what = _flat(text) or f"a {message.type}"
+        if step.second_line:
+            what += f" ({_flat(step.second_line)})"
+        said = f"{d.names[sender.alias]} {verb} {what} to {d.names[receiver.alias]} ({message.type})."
+        return _Arrow(sender, receiver, _style(step, "->" if message.type == "request" else "-->"), _linked(text, target) if _flat(text) else "", said)
+
+    return resolve, side
+
+
+def _header(d: _Drawing, title: str, page: str, diagram: Sequence, activate_default: bool, first: list[Lifeline]) -> list[str]:
+    """Title, participants, numbering and the bars for the whole diagram; returns the aliases activated."""
+    d.emit("@startuml")
+    d.emit(f"title {puml.text(title)}")
+    d.emit("hide footbox")
+    for line in d.lifelines:
+        d.emit(_declaration(d.fw, page, line))
+    if diagram.autonumber:
+        d.emit("autonumber")
+    activate = activate_default if diagram.activate is None else diagram.activate
+    if activate is True:
+        active = _unique(line.alias for line in first if line)
+        active += [line.alias for line in d.lifelines if line.alias not in active]
+    elif activate is False:
+        active = []
+    else:
+        active = _unique(line.alias for a in activate if (line := d.line_of(a)) is not None)
+    if d.lifelines:
+        for alias in active:
+            d.emit(f"activate {alias}")
+    return active if d.lifelines else []
+
+
+def _footer(d: _Drawing, active: list[str]) -> None:
+    for alias in reversed(active):
+        d.emit(f"deactivate {alias}")
+    d.emit("@enduml")
+
+
 def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None, profile: Profile | None = None) -> Diagram:
     """The interaction diagram of ``tx``: Volume 2's (every role of every profile), or
     ``profile``'s own (only its actors, key ``tx-<ID>-<acronym>``)."""
     page = page or site_paths.transaction_page(tx.domain, tx.id)
     roles = bindings.all_roles(fw, tx) if profile is None else profile_roles(fw, profile, tx)
-    lines_ = lifelines(tx, roles)
+    d = _Drawing(fw, lifelines(tx, roles))
     diagram: Sequence = tx.diagram or Sequence(tx.loc)
-    d = _Drawing(fw, tx, page, roles, lines_)
-    d.emit("@startuml")
-    d.emit(f"title {puml.text(tx.label)}")
-    d.emit("hide footbox")
-    for line in lines_:
-        d.emit(_declaration(fw, page, line))
-    if diagram.autonumber:
-        d.emit("autonumber")
-    if lines_:
-        if diagram.activate is True:
-            active = _unique(line.alias for line in (d.side["initiator"], d.side["responder"]) if line)
-            active += [line.alias for line in lines_ if line.alias not in active]
-        elif diagram.activate is False:
-            active = []
-        else:
-            active = _unique(line.alias for a in diagram.activate if (line := d.line_of(a)) is not None)
-        for alias in active:
-            d.emit(f"activate {alias}")
+    d.resolve, side = _transaction_resolver(d, tx, page, roles)
+    active = _header(d, tx.label, page, diagram, True, [side["initiator"], side["responder"]])
+    if d.lifelines:
         d.steps(diagram.steps or default_steps(tx))
-        for alias in reversed(active):
-            d.emit(f"deactivate {alias}")
-    d.emit("@enduml")
+    _footer(d, active)
     return Diagram(
         key=f"tx-{tx.id}" if profile is None else f"tx-{tx.id}-{profile.acronym}",
         kind="transaction",
@@ -297,5 +339,64 @@ def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None,
         alt_text=d.alt,
         page=page,
         loc=tx.loc,
+        line_locs=d.locs,
+    )
+
+
+# --------------------------------------------------------------------------- use cases
+
+LABEL_WIDTH = 48  # characters per line of a wrapped use-case step text (from_model's plain flows too)
+
+
+def use_case_lifelines(use_case: UseCase) -> list[Lifeline]:
+    """The flow's lifelines: as stated, else every actor its steps name, in order of appearance."""
+    stated = use_case.diagram.participants if use_case.diagram else None
+    if stated is None:
+        actors = _unique(a for step in use_case.steps for a in (step.from_actor, step.to_actor) if a)
+        return [Lifeline(puml.alias("P_", a), [a]) for a in actors]
+    return [Lifeline(puml.alias("P_", box[0]), list(box)) for box in stated if box]
+
+
+def use_case_sequence(fw: Framework, profile: Profile, use_case: UseCase, page: str, tx_url, tx_label) -> Diagram:
+    """A use case's process flow with what its ``diagram`` states; ``message: N`` draws its step N
+    as the plain flow does (a transaction solid and labelled with it, a reply dashed, a step
+    without a receiver an arrow to itself). ``tx_url``/``tx_label``: how the flow names a
+    transaction (from_model's, so that both kinds of flow agree)."""
+    d = _Drawing(fw, use_case_lifelines(use_case))
+    diagram: Sequence = use_case.diagram or Sequence(use_case.loc)
+
+    def resolve(step: SeqStep) -> _Arrow | None:
+        if not 1 <= step.message <= len(use_case.steps):
+            return None
+        s = use_case.steps[step.message - 1]
+        sender = d.line_of(step.sender or s.from_actor)
+        receiver = d.line_of(step.receiver or s.to_actor or s.from_actor)
+        if sender is None or receiver is None:
+            return None
+        text = puml.lines(s.text, LABEL_WIDTH) if step.text is None else (puml.text(step.text) if _flat(step.text) else "")
+        if s.transaction:
+            linked = _linked(tx_label(s.transaction), tx_url(s.transaction))
+            label = linked + ("\\n" + text if text else "")
+        else:
+            label = text
+        route = d.names[sender.alias] + (f" to {d.names[receiver.alias]}" if receiver is not sender else "")
+        what = f", {tx_label(s.transaction)}" if s.transaction else ""
+        shown = _flat(s.text if step.text is None else step.text) + (f" ({_flat(step.second_line)})" if step.second_line else "")
+        default = "->" if s.transaction or not s.to_actor else "-->"
+        return _Arrow(sender, receiver, _style(step, default), label, f"{route}{what}: {shown}")
+
+    d.resolve = resolve
+    title = f"{_flat(use_case.title)}: Process Flow"
+    active = _header(d, title, page, diagram, False, [])
+    d.steps(diagram.steps or [SeqStep("message", s.loc, message=n) for n, s in enumerate(use_case.steps, start=1)])
+    _footer(d, active)
+    return Diagram(
+        key=f"uc-{profile.acronym}-{use_case.id}",
+        kind="use-case",
+        title=title,
+        source="\n".join(d.lines) + "\n",
+        alt_text=d.alt,
+        page=page,
+        loc=use_case.loc,
         line_locs=d.locs,
     )

@@ -369,6 +369,7 @@ class UseCase:
     description: str
     loc: Loc
     steps: list[Step] = field(default_factory=list)
+    diagram: Sequence | None = None  # the flow as stated (model.sequence; ``message: N`` is step N); None: the steps in order
 
 
 @dataclass

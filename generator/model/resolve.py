@@ -272,6 +272,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                     Step(s["from"], s["text"], doc.loc(("use_cases", i, "steps", j)), s.get("to", ""), s.get("transaction", ""))
                     for j, s in enumerate(u.get("steps", []))
                 ],
+                diagram=sequence.from_document(doc, u, ("use_cases", i)),
             )
             for i, u in enumerate(d.get("use_cases", []))
         ],

@@ -28,14 +28,13 @@ class SeqStep:
     """One step of a diagram, in source order.
 
     ``kind`` is the step's kind key ("" when none or several were written: ``kinds``
-    says which). ``message`` is 1-based (the transaction's message number);
+    says which). Locations (``loc``, ``locs``) are left out of the model export. ``message`` is 1-based (the transaction's message number);
     ``actor`` is the participant of a self-message or an activation; ``text`` is the
     label of a message (None: the message's name), of a self-message, a divider, a
     note or a fragment. ``locs`` gives where each key was written."""
 
     kind: str
     loc: Loc
-    kinds: tuple[str, ...] = ()
     message: int = 0
     actor: str = ""
     sender: str = ""
@@ -47,8 +46,16 @@ class SeqStep:
     position: str = ""  # a note's: "over" | "left_of" | "right_of"
     participants: list[str] = field(default_factory=list)  # a note's
     steps: list["SeqStep"] | None = None  # a fragment's; None: not written
-    keys: tuple[str, ...] = ()  # every key written on the step
-    locs: dict[str, Loc] = field(default_factory=dict)
+    locs: dict[str, Loc] = field(default_factory=dict)  # every key written on the step, and where
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self.locs)
+
+    @property
+    def kinds(self) -> tuple[str, ...]:
+        """Every kind key written (the checks refuse a step with none or several)."""
+        return tuple(k for k in STEP_KINDS if k in self.locs)
 
 
 @dataclass
@@ -58,23 +65,24 @@ class Sequence:
     ``participants``: the lifelines, left to right, each one actor or several sharing
     one box ("A / B", as IHE labels alternatives); None: initiators left, responders
     right, as without ``diagram``. ``activate``: True, every lifeline active for the
-    whole diagram (the IHE default, and tfpub's before); False, none; a list, those
-    actors' lifelines. ``autonumber``: PlantUML numbers every arrow (off where the
+    whole diagram; False, none; a list, those actors' lifelines; None, not written:
+    True for a transaction (the IHE default, and tfpub's before), False for a use case
+    (whose flows were drawn without bars). ``autonumber``: PlantUML numbers every arrow (off where the
     published labels carry their own numbers, "1. Find Document Lists")."""
 
     loc: Loc
     steps: list[SeqStep] = field(default_factory=list)
     participants: list[list[str]] | None = None
-    activate: bool | list[str] = True
+    activate: bool | list[str] | None = None
     autonumber: bool = True
     locs: dict[str, Loc] = field(default_factory=dict)
     participant_locs: list[Loc] = field(default_factory=list)
 
 
 def _step(doc, path: tuple, d: dict) -> SeqStep:
-    kinds = tuple(k for k in STEP_KINDS if k in d)
+    kinds = [k for k in STEP_KINDS if k in d]
     kind = kinds[0] if len(kinds) == 1 else ""
-    step = SeqStep(kind, doc.loc(path), kinds, keys=tuple(d), locs={k: doc.loc(path + (k,), key=True) for k in d})
+    step = SeqStep(kind, doc.loc(path), locs={k: doc.loc(path + (k,), key=True) for k in d})
     value = d.get(kind) if kind else None
     if kind == "message":
         step.message = value if isinstance(value, int) else 0
@@ -101,23 +109,24 @@ def _step(doc, path: tuple, d: dict) -> SeqStep:
     return step
 
 
-def from_document(doc, d: dict) -> Sequence | None:
-    """The ``diagram`` of a schema-valid transaction document, or None when it has none."""
+def from_document(doc, d: dict, base: tuple = ()) -> Sequence | None:
+    """The ``diagram`` of the schema-valid mapping ``d`` at ``base`` in ``doc`` (a transaction,
+    or a use case, whose ``message: N`` is its step N), or None when it has none."""
     g = d.get("diagram")
     if g is None:
         return None
-    path = ("diagram",)
+    path = (*base, "diagram")
     participants = None
     locs: list[Loc] = []
     if "participants" in g:
         participants = [[p] if isinstance(p, str) else list(p) for p in g["participants"]]
         locs = [doc.loc(path + ("participants", i)) for i in range(len(g["participants"]))]
-    activate = g.get("activate", True)
+    activate = g.get("activate")
     return Sequence(
         loc=doc.loc(path),
         steps=[_step(doc, path + ("steps", i), s) for i, s in enumerate(g.get("steps") or [])],
         participants=participants,
-        activate=activate if isinstance(activate, bool) else list(activate),
+        activate=activate if activate is None or isinstance(activate, bool) else list(activate),
         autonumber=g.get("autonumber", True),
         locs={k: doc.loc(path + (k,), key=True) for k in g},
         participant_locs=locs,
