@@ -73,6 +73,15 @@ def test_a_participant_without_a_role(tree):
     assert "has no role in ITX-2" in problem.message
 
 
+def test_an_actor_with_a_role_needs_a_lifeline(tree):
+    _diagram(tree, [{"message": 1, "to": "document-source"}, {"message": 2}], participants=["document-source"])
+    result = tree.validate()
+    problems = [p for p in result.problems if p.rule == "sequence-participant"]
+    missing = next(p for p in problems if "has no lifeline" in p.message)
+    assert missing.loc.line == tree.line_of(ITX2, "participants:")
+    assert "'document-recipient' plays the responder of ITX-2" in missing.message
+
+
 def test_a_message_the_transaction_does_not_have_and_one_never_drawn(tree):
     _diagram(tree, [{"message": 1}, {"message": 3}])
     result = tree.validate()

@@ -73,6 +73,12 @@ def _transaction(fw: Framework, src: Sources, tx: Transaction) -> Iterator[Probl
         boxes = g.participants
     yield from _participants(fw, src, g, {r.actor for r in roles}, tx.id,
                              f"has no role in {tx.id}; give it a role (roles, or a profile's role binding) or remove it from diagram.participants")
+    if g.participants is not None:  # every role is drawn on Volume 2: an actor left out would vanish from the picture
+        listed = {a for box in boxes for a in box}
+        for role in roles:
+            if role.actor not in listed and role.actor in fw.actors:
+                yield error(g.locs["participants"], f"actor '{role.actor}' plays the {role.role} of {tx.id} but has no lifeline in its diagram; add it to diagram.participants", "sequence-participant")
+                listed.add(role.actor)
 
     def sides(role: str) -> int:
         return sum(1 for box in boxes if any((r.actor, r.role) == (a, role) for r in roles for a in box))
