@@ -143,7 +143,7 @@ def _consent(tree) -> None:
         "roles": [{"actor": "consent-recorder", "role": "initiator"}, {"actor": "consent-registry", "role": "responder"},
                   {"actor": "consent-server", "role": "initiator"}],
         "interactions": [{"name": "Search", "messages": [{"name": "Search Request", "type": "request"}, {"name": "Search Response", "type": "response"}]}],
-        "diagram": {"participants": ["consent-recorder", "consent-registry", "consent-server"], "activate": False, "autonumber": False, "steps": [
+        "diagram": {"participants": ["consent-recorder", "consent-registry", "consent-server"], "activate": False, "autonumber": False, "title": False, "steps": [
             {"group": "Access Consent - Search (ITX-7)", "steps": [
                 {"message": 1, "from": "consent-recorder"}, {"message": 2, "to": "consent-recorder"},
                 {"message": 1, "from": "consent-server"}, {"message": 2, "to": "consent-server"}]}]},
@@ -167,6 +167,8 @@ def test_one_lifeline_per_actor_with_from_and_to(tree, drawn):
         ("Consent Registry", "Consent Authorization Server", "Search Response"),
     ]
     assert "Access Consent - Search (ITX-7)" in all_text(d.svg) and _frames(d.svg) == 1 and _bars(d.svg) == []
+    assert "Access Consent [ITX-7]" not in all_text(d.svg)  # title: false (the figure caption names it)
+    assert "<title>Access Consent [ITX-7]</title>" in d.svg  # the picture's accessible name stays
 
 
 def test_a_profile_sees_only_its_actors_in_a_shared_transaction(tree, drawn):

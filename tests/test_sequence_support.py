@@ -3,7 +3,7 @@
 Only the subset tfpub writes (``generator/diagrams/sequence.py``): participants,
 ``A -> B : label`` arrows, ``== divider ==``, ``group``/``alt``/``else``/``opt``/``loop``
 ... ``end``, ``note over|left of|right of``, ``activate``/``deactivate`` and
-``autonumber``. Labels come back as shown: links reduced to their text, ``<U+XXXX>``
+``autonumber`` and ``title``. Labels come back as shown: links reduced to their text, ``<U+XXXX>``
 decoded, ``\\n`` a line break. The structure is given as facts.json gives it:
 ``(kind, label, message indices)``, a note also with its position and participants.
 """
@@ -30,6 +30,7 @@ def shown(value: str) -> str:
 
 @dataclass
 class ReadSequence:
+    title: str | None = None  # None: the picture has no title
     participants: dict[str, str] = field(default_factory=dict)  # alias -> shown name (box names joined " / ")
     autonumber: bool = False
     messages: list[tuple[str, str, str]] = field(default_factory=list)  # (from, to, label)
@@ -48,7 +49,9 @@ def parse(source: str) -> ReadSequence:
     dividers: list[list] = []
     for raw in source.splitlines():
         line = raw.strip()
-        if m := _PARTICIPANT.match(line):
+        if line.startswith("title "):
+            seq.title = shown(line[len("title "):])
+        elif m := _PARTICIPANT.match(line):
             names = [" ".join(shown(part).split()) for part in m.group(1).split(" /\\n")]
             seq.participants[m.group(2)] = " / ".join(names)
         elif line == "autonumber":

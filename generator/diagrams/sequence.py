@@ -293,7 +293,8 @@ def _transaction_resolver(d: _Drawing, tx: Transaction, page: str, roles: list[R
 def _header(d: _Drawing, title: str, page: str, diagram: Sequence, activate_default: bool, first: list[Lifeline]) -> list[str]:
     """Title, participants, numbering and the bars for the whole diagram; returns the aliases activated."""
     d.emit("@startuml")
-    d.emit(f"title {puml.text(title)}")
+    if diagram.title:
+        d.emit(f"title {puml.text(title)}")
     d.emit("hide footbox")
     for line in d.lifelines:
         d.emit(_declaration(d.fw, page, line))

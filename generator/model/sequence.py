@@ -75,6 +75,7 @@ class Sequence:
     participants: list[list[str]] | None = None
     activate: bool | list[str] | None = None
     autonumber: bool = True
+    title: bool = True  # the title inside the picture (the figure caption names it anyway)
     locs: dict[str, Loc] = field(default_factory=dict)
     participant_locs: list[Loc] = field(default_factory=list)
 
@@ -128,6 +129,7 @@ def from_document(doc, d: dict, base: tuple = ()) -> Sequence | None:
         participants=participants,
         activate=activate if activate is None or isinstance(activate, bool) else list(activate),
         autonumber=g.get("autonumber", True),
+        title=g.get("title", True),
         locs={k: doc.loc(path + (k,), key=True) for k in g},
         participant_locs=locs,
     )
