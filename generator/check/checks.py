@@ -18,6 +18,7 @@ from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
 from .references import RefError, exists, find_refs, suggestion, unresolved_message
+from .sequence import sequence_diagram
 
 
 @dataclass
@@ -162,6 +163,9 @@ def transaction_messages(fw: Framework, src: Sources, scope: Scope | None = None
                 f"{t.id} lists both messages and interactions; put every message under its interaction, and remove messages",
                 "messages-and-interactions",
             )
+
+
+check(sequence_diagram)  # a transaction's stated diagram (check/sequence.py)
 
 
 @check
@@ -730,6 +734,8 @@ _PLAIN_TEXT_KEYS = frozenset({"id", "name", "title", "acronym", "label", "term",
 def _plain_text_key(path: tuple) -> bool:
     keys = [k for k in path if isinstance(k, str)]
     if keys[-1:] == ["text"] and "steps" in keys:  # a use-case step's text is shown as plain text
+        return True
+    if keys[:1] == ["diagram"]:  # a transaction diagram's labels are drawn as the characters they are
         return True
     return bool(keys) and keys[-1] in _PLAIN_TEXT_KEYS
 

@@ -1,10 +1,8 @@
 """PlantUML for the diagrams that follow from the model, drawn as IHE draws them.
 
-* A transaction's **interaction diagram** (IHE ITI TF-2, "Interaction Diagram"): the
-  actors in their roles as participants (initiators left, responders right; several
-  actors in one role share a box, "A / B", as IHE labels alternatives), every message
-  in order, requests solid and responses dashed, numbered, titled "Name [ID]"; each
-  actor links to its page and each message to its section of the transaction page.
+* A transaction's **interaction diagram** (IHE ITI TF-2, "Interaction Diagram"), drawn
+  by :mod:`.sequence`: the actors in their roles, every message in order, and what the
+  transaction's ``diagram`` states (dividers, notes, fragments...).
 * A profile's **actor diagram** (TF-1, "Actors and Transactions"): actors as boxes,
   one line between two actors labelled with every transaction between them, each
   with an arrow that points from initiator to responder, as in MHD's
@@ -27,12 +25,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Framework, Grouping, Profile, Transaction, UseCase, bindings
+from ..model import Framework, Grouping, Profile, UseCase, bindings
 from ..render import site_paths
 from . import puml
 from .core import Diagram
-
-LABEL_WIDTH = 48  # characters per line of a wrapped step text
+from .sequence import LABEL_WIDTH, transaction_diagram, use_case_sequence
 
 
 def model_diagrams(fw: Framework) -> list[Diagram]:
@@ -126,62 +123,7 @@ def _unique(items):
 
 # --------------------------------------------------------------------------- transactions
 
-def transaction_diagram(fw: Framework, tx: Transaction, page: str | None = None) -> Diagram:
-    page = page or site_paths.transaction_page(tx.domain, tx.id)
-    roles = bindings.all_roles(fw, tx)  # Volume 2: every role, whichever profile binds it
-    initiators = _unique(r.actor for r in roles if r.role == "initiator")
-    responders = _unique(r.actor for r in roles if r.role == "responder")
-    lines = ["@startuml", f"title {puml.text(tx.label)}", "hide footbox"]
-    left = right = None  # participant aliases: initiators on the left, responders on the right
-    if initiators:
-        lines.append(_participant(fw, page, "Initiator", initiators))
-        left = "Initiator"
-    if responders:
-        lines.append(_participant(fw, page, "Responder", responders))
-        right = "Responder"
-    lines.append("autonumber")
-    left, right = left or right, right or left  # one side missing: messages to itself
-    names = {"Initiator": _join_names(fw, initiators), "Responder": _join_names(fw, responders)}
-    alt: list[str] = []
-    line_locs = {}
-    if left:
-        for participant in _unique([left, right]):
-            lines.append(f"activate {participant}")
-        tx_page = site_paths.transaction_page(tx.domain, tx.id)
-        # each interaction of a transaction of several (ITI-108) is a group around its messages
-        opens = {g.messages[0]: g for g in tx.interactions if g.messages}
-        closes = {g.messages[-1] for g in tx.interactions if g.messages}
-        for number, message in enumerate(tx.messages, start=1):
-            if number - 1 in opens:
-                lines.append(f"group {puml.text(_flat(opens[number - 1].name))}")
-                line_locs[len(lines)] = opens[number - 1].loc
-                alt.append(f"{_flat(opens[number - 1].name)}:")
-            if message.type == "request":
-                sender, receiver, arrow, verb = left, right, "->", "sends"
-            else:
-                sender, receiver, arrow, verb = right, left, "-->", "returns"
-            # Each message links to its section of the transaction page (views: "message-N").
-            target = site_paths.url_link(page, tx_page, f"message-{number}")
-            label = f" : {_linked(message.name, target)}" if _flat(message.name) else ""  # an unlabelled reply, as published
-            lines.append(f"{sender} {arrow} {receiver}{label}")
-            line_locs[len(lines)] = message.loc
-            what = _flat(message.name) or f"a {message.type}"
-            alt.append(f"{number}. {names[sender]} {verb} {what} to {names[receiver]} ({message.type}).")
-            if number - 1 in closes:
-                lines.append("end")
-        for participant in reversed(_unique([left, right])):
-            lines.append(f"deactivate {participant}")
-    lines.append("@enduml")
-    return Diagram(
-        key=f"tx-{tx.id}",
-        kind="transaction",
-        title=_flat(tx.label),
-        source="\n".join(lines) + "\n",
-        alt_text=alt,
-        page=page,
-        loc=tx.loc,
-        line_locs=line_locs,
-    )
+# drawn by .sequence, with what a transaction's ``diagram`` states (re-exported here)
 
 
 # --------------------------------------------------------------------------- profiles
@@ -331,6 +273,8 @@ def _option_name(profile: Profile, option_id: str) -> str:
 
 def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: str | None = None) -> Diagram:
     page = page or site_paths.profile_page(profile.domain, profile.acronym)
+    if use_case.diagram is not None:  # dividers, notes, fragments...: drawn by .sequence
+        return use_case_sequence(fw, profile, use_case, page, lambda t: _tx_url(fw, page, t), lambda t: _tx_label(fw, t))
     actors = _unique(a for step in use_case.steps for a in (step.from_actor, step.to_actor) if a)
     alias = {a: puml.alias("P_", a) for a in actors}
     title = f"{_flat(use_case.title)}: Process Flow"

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from ..problems import Loc
+from .sequence import Sequence
 
 Status = Literal["public-comment", "trial-implementation", "final-text", "deprecated", "retired"]
 Optionality = Literal["R", "O", "C"]
@@ -179,6 +180,7 @@ class Transaction:
     security: str = ""
     audit: str = ""
     interactions: list[Interaction] = field(default_factory=list)  # empty: one interaction, not named
+    diagram: Sequence | None = None  # the interaction diagram as stated (model.sequence); None: drawn from the messages
 
     @property
     def number(self) -> int:
@@ -367,6 +369,7 @@ class UseCase:
     description: str
     loc: Loc
     steps: list[Step] = field(default_factory=list)
+    diagram: Sequence | None = None  # the flow as stated (model.sequence; ``message: N`` is step N); None: the steps in order
 
 
 @dataclass

@@ -13,6 +13,7 @@ from functools import partial
 from ..load.discovery import SpecFile
 from ..load.yaml_loader import Document
 from ..problems import Loc
+from . import sequence
 from .entities import (
     Actor,
     AtLeastOneOf,
@@ -113,6 +114,7 @@ def _transaction(doc: Document, domain: str) -> Transaction:
         roles=[Role(r["actor"], r["role"], _text(doc, ("roles", i, "description"), r.get("description", "")), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
         messages=[_message(doc, path, m) for path, m in _message_entries(d)],
         interactions=_interactions(doc, d),
+        diagram=sequence.from_document(doc, d),
         standards=list(d.get("standards", [])),
         status=d.get("status"),
         section=d.get("section", ""),
@@ -270,6 +272,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                     Step(s["from"], s["text"], doc.loc(("use_cases", i, "steps", j)), s.get("to", ""), s.get("transaction", ""))
                     for j, s in enumerate(u.get("steps", []))
                 ],
+                diagram=sequence.from_document(doc, u, ("use_cases", i)),
             )
             for i, u in enumerate(d.get("use_cases", []))
         ],
