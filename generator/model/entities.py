@@ -289,6 +289,9 @@ class ProfileActor:
     at_least_one_of: list[AtLeastOneOf] = field(default_factory=list)
     options: list[OptionClaim] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
+    # ``transactions: []`` written: the published row says "None" (an actor whose work comes from the
+    # actors it is grouped with, or a content actor), stated rather than forgotten (no empty-actor)
+    no_transactions: bool = False
 
 
 @dataclass
@@ -327,10 +330,16 @@ class ExternalTarget:
     """An actor to be grouped with that this tree does not hold, cited as published (RAD SWF Order Placer, RAD TF-1: 2)."""
 
     domain: str
-    profile: str
+    profile: str  # "" where the actor is published without a profile ("PCC Content Consumer")
     actor: str  # its published name: there is no actor file to name it
-    reference: str
+    reference: str  # "" where the profile is cited by name only ("PCC QEDm"): the Reference cell prints domain and profile
     loc: Loc
+    options: list[str] = field(default_factory=list)  # published option names ("Document Provenance")
+
+    @property
+    def citation(self) -> str:
+        """The Reference cell as published: the TF citation, else the profile by name."""
+        return self.reference or f"{self.domain} {self.profile}".strip()
 
 
 @dataclass

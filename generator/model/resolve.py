@@ -179,6 +179,7 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
             )
             for j, r in enumerate(a.get("requirements", []))
         ],
+        no_transactions=a.get("transactions") == [],
     )
 
 
@@ -245,7 +246,11 @@ def _profile(doc: Document, domain: str) -> Profile:
                     if "external" not in w
                 ],
                 external=[
-                    ExternalTarget(**{k: w["external"][k] for k in ("domain", "profile", "actor", "reference")}, loc=doc.loc(("groupings", i, "with", j, "external")))
+                    ExternalTarget(
+                        **{k: w["external"].get(k, "") for k in ("domain", "profile", "actor", "reference")},
+                        loc=doc.loc(("groupings", i, "with", j, "external")),
+                        options=list(w["external"].get("options", [])),
+                    )
                     for j, w in enumerate(g["with"])
                     if "external" in w
                 ],
