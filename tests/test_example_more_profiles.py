@@ -629,3 +629,12 @@ def test_an_acronym_ending_in_a_capital_s_is_not_a_plural(tree):
     del tree["ITX/profiles/DOCS.yaml"]
     tree["ITX/profiles/DOCs.yaml"] = {**tree[DOC], "acronym": "DOCs", "chapter": 70}
     assert "near-duplicate-id" in {p.rule for p in tree.validate().problems}
+
+
+def test_a_transaction_page_of_several_interactions_is_walked_once(published):
+    """ITI-108's messages name their interaction and the interaction lists its messages: the
+    page's figures are still found, once each (the build recursed without end before)."""
+    from generator.render.figures import figures_in
+
+    found = [f.key for f in figures_in(views.transaction_page(published, published.transactions["ITI-108"]).context) if isinstance(f, views.Figure)]
+    assert found == ["tx-ITI-108"]
