@@ -582,9 +582,12 @@ def test_external_targets_without_a_profile_or_a_reference_and_with_options(tree
         {"actor": "document-source", "with": [{"external": {"domain": "RAD", "profile": "SWF", "actor": "Order Placer", "options": ["Alpha", "Beta"]}}]},
         {"actor": "document-source", "with": [{"external": {"domain": "RAD", "actor": "Image Display", "reference": "RAD TF-2:4.1"}}]},
         {"actor": "document-source", "with": [{"external": {"domain": "RAD", "profile": "SWF", "actor": "Order Filler", "reference": "RAD TF-1: 2"}}]},
+        {"actor": "document-recipient", "with": [{"profile": "ATN", "actor": "secure-node"}, {"external": {"domain": "RAD", "actor": "Image Display", "options": ["Gamma"], "reference": "RAD TF-2: 4.1"}}]},
     ]
     fw = _clean(tree)
     table = rendered(fw, fw.profiles["DOC"], "required_groupings")
+    mixed = next(r[2].html for r in table.rows if "Gamma" in r[2].html)
+    assert "&lt;" not in mixed and mixed.count("<a ") == 2 and text(mixed) == "ATN / Secure Node or RAD Image Display / Gamma Option", mixed
     cells = [(text(r[2].html), text(r[3].html)) for r in table.rows if "document-source" in r[0].html or r[0].covered][:3]
     assert cells == [
         ("RAD SWF / Order Placer / Alpha and Beta Options", "RAD SWF"),

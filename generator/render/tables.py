@@ -330,9 +330,9 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
     for t in external:
         # "RAD SWF / Order Placer"; an actor published without a profile as "PCC Content Consumer"
         text = f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / " if t.profile else f"{plain_text.inline(t.domain)} "
-        text += plain_text.inline(t.actor)
+        text += str(plain_text.inline(t.actor))  # str: a Markup on the right would escape the links on the left
         if t.options:
-            names = [plain_text.inline(o) for o in t.options]
+            names = [str(plain_text.inline(o)) for o in t.options]
             text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
         parts.append(text)
     return or_list(parts)
