@@ -218,7 +218,7 @@ class Requirement:
     recording audit events. Published as "R" with a reference, where an empty actor shows "–"."""
 
     text: str
-    optionality: Optionality
+    optionality: Optionality | Literal[""]  # "": the published cell is empty ("--"), printed "–"
     loc: Loc
     condition: str = ""
     reference: list[str] = field(default_factory=list)
@@ -243,6 +243,7 @@ class Statement:
     text: str
     loc: Loc
     table: bool = False
+    after: bool = False  # printed after its table (MHDS: the list "below" Table 1:50.1-1); implies ``table``
 
 
 @dataclass

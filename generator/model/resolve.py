@@ -175,7 +175,7 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
         ],
         requirements=[
             Requirement(
-                r["text"], r["optionality"], doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
+                r["text"], r.get("optionality", ""), doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
             )
             for j, r in enumerate(a.get("requirements", []))
         ],
@@ -207,7 +207,9 @@ def _statements(doc: Document) -> dict[str, Statement]:
         if isinstance(s, str):
             out[table] = Statement(_text(doc, path, s), doc.loc(path))
         else:
-            out[table] = Statement(_text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)))
+            out[table] = Statement(
+                _text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)) or bool(s.get("after", False)), bool(s.get("after", False))
+            )
     return out
 
 

@@ -227,7 +227,7 @@ def _requirement_rows(fw: Framework, pa: ProfileActor, actor_cell: str, columns:
             "actor": actor_cell,
             "transaction": str(render_inline(req.text, fw, page)),
             "role": DASH,
-            "optionality": req.optionality + notes.mark(marks),
+            "optionality": (req.optionality or DASH) + notes.mark(marks),
             "reference": references_html(fw, req.reference, page) if req.reference else DASH,
         }
         rows.append([Cell(values[c]) for c in columns])
