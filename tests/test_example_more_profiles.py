@@ -83,7 +83,6 @@ GAPS = {
         "ATNA 'ATX: FHIR Feed Option' is not an option of the example's ATNA (tf/ATNA.json, Revision 20 tables, has none), "
         "and an in-tree profile cannot be cited as external"
     ),
-    ("mXDE", "groupings"): "an Optional (MAY) grouping: kind is required or recommended (SHOULD); Data Element Extractor – Optional – PCC Content Consumer is not stated",
     ("PCF", "additional-tables"): "a second table in X.1 (PCF repeats IUA's Actors and Transactions table, 1:53.1-2)",
     ("PCF", "messages"): (
         "messages have no sender of their own: ITI-108 draws the Consent Recorder and the Consent Authorization Server "
@@ -621,6 +620,21 @@ def test_transactions_written_empty_state_a_published_none(tree):
     assert [text(c.html) for c in row[1:]] == ["\u2013"] * 4
     del tree[IMG]["actors"][1]["transactions"]
     assert [p.rule for p in tree.validate().problems] == ["empty-actor"]
+
+
+def test_an_optional_grouping_is_printed_optional_and_asks_nothing_of_an_annex(tree):
+    """mXDE: Data Element Extractor – "Optional" – PCC Content Consumer (a MAY, neither SHALL nor SHOULD)."""
+    from generator.annex.expand import expand
+    from generator.annex.selection import Annex, Selected
+
+    tree[IMG]["groupings"].append({"actor": "image-creator", "kind": "optional", "with": [{"profile": "DOC", "actor": "document-source"}]})
+    fw = _clean(tree)
+    rows = rendered(fw, fw.profiles["IMG"], "required_groupings").rows
+    optional = next(r for r in rows if "Document Source" in r[2].html)
+    assert text(optional[1].html) == "Optional" and not rendered(fw, fw.profiles["IMG"], "required_groupings").notes
+    e = expand(fw, Annex("test", "Test annex", "REQ", [Selected("IMG", "image-creator", [], "SHALL")], minimum_status="trial-implementation"))
+    said = [r.text for r in e.requirements]
+    assert any("CT Time Client" in s for s in said) and not any("Document Source" in s for s in said), said
 
 
 def test_a_requirement_row_without_optionality(tree):

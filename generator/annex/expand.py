@@ -318,6 +318,8 @@ class Expander:
         for g in prof.groupings_of(actor):
             if g.external:
                 continue  # an alternative outside the tree cannot be selected here; the requirement stays in Volume 1
+            if g.kind == "optional":
+                continue  # a MAY grouping requires nothing of a product
             if g.when_option:
                 if g.when_option not in out.options:
                     continue

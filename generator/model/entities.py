@@ -348,7 +348,7 @@ class Grouping:
     actor: str
     targets: list[GroupingTarget]
     loc: Loc
-    kind: Literal["required", "recommended"] = "required"
+    kind: Literal["required", "recommended", "optional"] = "required"  # optional: MAY (mXDE), printed "Optional"
     when_option: str = ""
     condition: str = ""
     content_bindings: str = ""

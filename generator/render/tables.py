@@ -339,7 +339,7 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
 
 
 def grouping_condition_html(fw: Framework, profile: Profile, g: Grouping, page: str) -> str:
-    parts = []
+    parts = ["Optional"] if g.kind == "optional" else []  # a MAY grouping, as IHE prints it in this column
     if g.when_option:
         parts.append(f"{option_link(fw, profile, g.when_option, page)} Option")
     if g.condition:
