@@ -81,8 +81,17 @@ def group_key(targets: tuple[Target, ...]) -> str:
     return "G:" + "+".join(f"{t.profile}:{t.actor}:{','.join(t.options)}" for t in targets)
 
 
-def external_key(cited: tuple[tuple[str, str, str, str], ...]) -> str:
-    return "X:" + "+".join(f"{d}:{p}:{a}" for d, p, a, _ in cited)
+def external_key(cited: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]) -> str:
+    return "X:" + "+".join(f"{d}:{p}:{a}:{','.join(o)}" for d, p, a, _, o in cited)
+
+
+def external_phrase(domain: str, profile: str, actor: str, reference: str, options: tuple[str, ...]) -> str:
+    """'the RAD SWF Order Placer actor (RAD TF-1: 2)', 'the PCC Content Consumer actor (PCC TF-2:3.1)',
+    'the PCC QEDm Clinical Data Source actor with the Document Provenance Option', as cited."""
+    text = f"the {domain} {profile + ' ' if profile else ''}{actor} actor"
+    if options:
+        text += f" with the {join_words(list(options), 'and')} Option" + ("s" if len(options) > 1 else "")
+    return text + (f" ({reference})" if reference else "")
 
 
 @dataclass
@@ -115,7 +124,7 @@ class Local:
     edges: list[Edge] = field(default_factory=list)
     behaviours: list[tuple[str, str, int, str]] = field(default_factory=list)  # text, condition, level, via
     # groupings with an alternative outside the tree: stated, never followed (nothing to expand)
-    externals: list[tuple[tuple[Target, ...], tuple[tuple[str, str, str, str], ...], int, str, str]] = field(default_factory=list)
+    externals: list[tuple[tuple[Target, ...], tuple[tuple[str, str, str, str, tuple[str, ...]], ...], int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -332,6 +341,8 @@ class Expander:
             if r.optionality != "O":
                 out.behaviours.append((norm(r.text), norm(r.condition) if r.optionality == "C" else "", lvl, via1))
         for g in prof.groupings_of(actor):
+            if g.kind == "optional":
+                continue  # a MAY grouping requires nothing of a product
             if g.when_option:
                 if g.when_option not in out.options:
                     continue
@@ -341,7 +352,7 @@ class Expander:
             level = min(base, SHALL if g.kind == "required" else SHOULD)
             targets = self.canonical_targets(Target(t.profile, t.actor, tuple(t.options)) for t in g.targets)
             if g.external:  # an alternative outside the tree cannot be expanded: the grouping is stated as published
-                cited = tuple((x.domain, x.profile, x.actor, x.reference) for x in g.external)
+                cited = tuple((x.domain, x.profile, x.actor, x.reference, tuple(x.options)) for x in g.external)
                 out.externals.append((targets, cited, level, via3, norm(g.condition)))
                 continue
             out.edges.append(Edge(targets, level, rel, via3, norm(g.condition)))
@@ -751,7 +762,7 @@ class Expander:
         elif item.kind == "external-grouping":
             in_tree, cited = item.obj
             also = "also " if item.member is not None else ""
-            named = [self.phrase((t,)) for t in in_tree] + [f"the {d} {p} {a} actor ({ref})" for d, p, a, ref in cited]
+            named = [self.phrase((t,)) for t in in_tree] + [external_phrase(*c) for c in cited]
             body = f"the system {L} {also}implement {join_words(named, 'or')}"
             body += f" when this condition holds: {item.condition}" if item.condition else "."
             if item.member is None:

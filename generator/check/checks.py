@@ -96,8 +96,11 @@ def file_names(fw: Framework, src: Sources, scope: Scope | None = None) -> Itera
 
 @functools.lru_cache(maxsize=1 << 17)
 def _normal(key: str) -> str:
+    # A capital S ending an acronym is one of its letters, not a plural: MHD and MHDS are two
+    # published profiles (a plural acronym is written with a small s: "PIXs").
+    plural = key.endswith("s")
     key = re.sub(r"[^a-z0-9]", "", key.lower())
-    return key[:-1] if key.endswith("s") else key
+    return key[:-1] if plural else key
 
 
 @check
@@ -299,11 +302,11 @@ def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> I
             for cu in pa.content_modules:
                 if cu.module not in fw.content_modules:
                     yield _unknown(src, "content", cu.module, fw.content_modules, cu.loc)
-            if not pa.transactions and not pa.content_modules and not pa.requirements:
+            if not pa.transactions and not pa.content_modules and not pa.requirements and not pa.no_transactions:
                 yield warning(
                     pa.loc,
                     f"actor '{pa.actor}' has no transactions, no content modules and no requirements in {p.acronym}; "
-                    "state what it shall do under requirements, or remove it",
+                    "state what it shall do under requirements, write 'transactions: []' where the published table says None, or remove it",
                     "empty-actor",
                 )
 
@@ -456,9 +459,9 @@ def _external_targets(fw: Framework, src: Sources, p: Profile, g) -> Iterator[Pr
         if "external" in w and extra:
             yield error(doc.loc(("groupings", i, "with", j)), f"give either profile and actor, or external, not both (remove {', '.join(extra)})", "external-reference")
     for t in g.external:
-        if t.reference.split(" ", 1)[0] != t.domain:
+        if t.reference and t.reference.split(" ", 1)[0] != t.domain:
             yield error(t.loc, f"external {t.domain} {t.profile}: the reference '{t.reference}' cites another domain; cite it as '{t.domain} TF-n: section'", "external-reference")
-        held = fw.profiles.get(t.profile)
+        held = fw.profiles.get(t.profile) if t.profile else None
         if held is not None and held.domain == t.domain:
             names = [a.actor for a in held.actors]
             yield error(
@@ -675,6 +678,11 @@ def duplicate_groupings(fw: Framework, src: Sources, scope: Scope | None = None)
                 if key in alternatives:
                     yield error(t.loc, f"{t.profile} {t.actor} is named twice in this grouping ({alternatives[key]}); name each alternative once", "duplicate-entry")
                 alternatives.setdefault(key, t.loc)
+            for e in g.external:  # outside the tree: a row of external targets is another row, not a repeat
+                key = ("external", e.domain, e.profile, e.actor, tuple(e.options))
+                if key in alternatives:
+                    yield error(e.loc, f"{e.domain} {e.profile} {e.actor} is named twice in this grouping ({alternatives[key]}); name each alternative once", "duplicate-entry")
+                alternatives.setdefault(key, e.loc)
             row = (g.actor, g.kind, g.when_option, g.condition, frozenset(alternatives))
             if row in rows:
                 yield error(g.loc, f"this grouping of '{g.actor}' repeats the one at {rows[row]}; list each grouping once", "duplicate-entry")

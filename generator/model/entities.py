@@ -220,7 +220,7 @@ class Requirement:
     recording audit events. Published as "R" with a reference, where an empty actor shows "–"."""
 
     text: str
-    optionality: Optionality
+    optionality: Optionality | Literal[""]  # "": the published cell is empty ("--"), printed "–"
     loc: Loc
     condition: str = ""
     reference: list[str] = field(default_factory=list)
@@ -245,6 +245,7 @@ class Statement:
     text: str
     loc: Loc
     table: bool = False
+    after: bool = False  # printed after its table (MHDS: the list "below" Table 1:50.1-1); implies ``table``
 
 
 @dataclass
@@ -291,6 +292,9 @@ class ProfileActor:
     at_least_one_of: list[AtLeastOneOf] = field(default_factory=list)
     options: list[OptionClaim] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
+    # ``transactions: []`` written: the published row says "None" (an actor whose work comes from the
+    # actors it is grouped with, or a content actor), stated rather than forgotten (no empty-actor)
+    no_transactions: bool = False
 
 
 @dataclass
@@ -329,10 +333,16 @@ class ExternalTarget:
     """An actor to be grouped with that this tree does not hold, cited as published (RAD SWF Order Placer, RAD TF-1: 2)."""
 
     domain: str
-    profile: str
+    profile: str  # "" where the actor is published without a profile ("PCC Content Consumer")
     actor: str  # its published name: there is no actor file to name it
-    reference: str
+    reference: str  # "" where the profile is cited by name only ("PCC QEDm"): the Reference cell prints domain and profile
     loc: Loc
+    options: list[str] = field(default_factory=list)  # published option names ("Document Provenance")
+
+    @property
+    def citation(self) -> str:
+        """The Reference cell as published: the TF citation, else the profile by name."""
+        return self.reference or f"{self.domain} {self.profile}".strip()
 
 
 @dataclass
@@ -340,7 +350,7 @@ class Grouping:
     actor: str
     targets: list[GroupingTarget]
     loc: Loc
-    kind: Literal["required", "recommended"] = "required"
+    kind: Literal["required", "recommended", "optional"] = "required"  # optional: MAY (mXDE), printed "Optional"
     when_option: str = ""
     condition: str = ""
     content_bindings: str = ""

@@ -177,10 +177,11 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
         ],
         requirements=[
             Requirement(
-                r["text"], r["optionality"], doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
+                r["text"], r.get("optionality", ""), doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
             )
             for j, r in enumerate(a.get("requirements", []))
         ],
+        no_transactions=a.get("transactions") == [],
     )
 
 
@@ -208,7 +209,9 @@ def _statements(doc: Document) -> dict[str, Statement]:
         if isinstance(s, str):
             out[table] = Statement(_text(doc, path, s), doc.loc(path))
         else:
-            out[table] = Statement(_text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)))
+            out[table] = Statement(
+                _text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)) or bool(s.get("after", False)), bool(s.get("after", False))
+            )
     return out
 
 
@@ -247,7 +250,11 @@ def _profile(doc: Document, domain: str) -> Profile:
                     if "external" not in w
                 ],
                 external=[
-                    ExternalTarget(**{k: w["external"][k] for k in ("domain", "profile", "actor", "reference")}, loc=doc.loc(("groupings", i, "with", j, "external")))
+                    ExternalTarget(
+                        **{k: w["external"].get(k, "") for k in ("domain", "profile", "actor", "reference")},
+                        loc=doc.loc(("groupings", i, "with", j, "external")),
+                        options=list(w["external"].get("options", [])),
+                    )
                     for j, w in enumerate(g["with"])
                     if "external" in w
                 ],

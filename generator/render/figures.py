@@ -22,23 +22,30 @@ from . import views
 from .narrative import Narrative
 
 
-def figures_in(value) -> Iterator:
-    """Every Figure and Narrative inside a page context."""
+def figures_in(value, _seen: set[int] | None = None) -> Iterator:
+    """Every Figure and Narrative inside a page context, each section once.
+
+    Sections may point at each other (a message of ITI-108 names its interaction, whose
+    section lists its messages), so a section already walked is not walked again."""
+    seen = set() if _seen is None else _seen
     if isinstance(value, (views.Figure, Narrative)):
         yield value
     if isinstance(value, dict):
         for v in value.values():
-            yield from figures_in(v)
+            yield from figures_in(v, seen)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            yield from figures_in(v)
+            yield from figures_in(v, seen)
     elif isinstance(value, views.Section):
-        yield from figures_in(value.body)
-        yield from figures_in(value.extra)
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        yield from figures_in(value.body, seen)
+        yield from figures_in(value.extra, seen)
     elif isinstance(value, views.Table):
         for row in value.rows:
             for cell in row:
-                yield from figures_in(cell.html)
+                yield from figures_in(cell.html, seen)
 
 
 def add_figures(

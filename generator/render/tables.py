@@ -227,7 +227,7 @@ def _requirement_rows(fw: Framework, pa: ProfileActor, actor_cell: str, columns:
             "actor": actor_cell,
             "transaction": str(render_inline(req.text, fw, page)),
             "role": DASH,
-            "optionality": req.optionality + notes.mark(marks),
+            "optionality": (req.optionality or DASH) + notes.mark(marks),
             "reference": references_html(fw, req.reference, page) if req.reference else DASH,
         }
         rows.append([Cell(values[c]) for c in columns])
@@ -321,19 +321,25 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
     for acronym, group in by_profile.items():
         actors = or_list([actor_link(fw, t.actor, page) for t in group])
         text = f"{profile_link(fw, acronym, page)} / {actors}"
-        options = [o for t in group for o in t.options]
+        options = list(dict.fromkeys(o for t in group for o in t.options))
         if options:
             target_profile = fw.profiles[acronym]
             names = [option_link(fw, target_profile, o, page) for o in options]
             text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
         parts.append(text)
     for t in external:
-        parts.append(f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / {plain_text.inline(t.actor)}")
+        # "RAD SWF / Order Placer"; an actor published without a profile as "PCC Content Consumer"
+        text = f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / " if t.profile else f"{plain_text.inline(t.domain)} "
+        text += str(plain_text.inline(t.actor))  # str: a Markup on the right would escape the links on the left
+        if t.options:
+            names = [str(plain_text.inline(o)) for o in t.options]
+            text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
+        parts.append(text)
     return or_list(parts)
 
 
 def grouping_condition_html(fw: Framework, profile: Profile, g: Grouping, page: str) -> str:
-    parts = []
+    parts = ["Optional"] if g.kind == "optional" else []  # a MAY grouping, as IHE prints it in this column
     if g.when_option:
         parts.append(f"{option_link(fw, profile, g.when_option, page)} Option")
     if g.condition:
@@ -362,7 +368,7 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
             refs = sorted({t.profile for t in g.targets}, key=lambda acr: fw.profiles[acr].chapter)
             ref = ", ".join(
                 [a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs]
-                + [plain_text.inline(r) for r in dict.fromkeys(t.reference for t in g.external)]  # cited as published, no link
+                + [plain_text.inline(r) for r in dict.fromkeys(t.citation for t in g.external)]  # cited as published, no link
             )
             if g.reference:
                 ref = references_html(fw, g.reference, page)

@@ -69,7 +69,13 @@
     return "G:" + targets.map(function (t) { return t.profile + ":" + t.actor + ":" + t.options.join(","); }).join("+");
   }
   function externalKey(cited) {
-    return "X:" + cited.map(function (x) { return x.domain + ":" + x.profile + ":" + x.actor; }).join("+");
+    return "X:" + cited.map(function (x) { return x.domain + ":" + (x.profile || "") + ":" + x.actor + ":" + (x.options || []).join(","); }).join("+");
+  }
+  function externalPhrase(x) {  // expand.py external_phrase
+    var options = x.options || [];
+    var text = "the " + x.domain + " " + (x.profile ? x.profile + " " : "") + x.actor + " actor";
+    if (options.length) text += " with the " + joinWords(options, "and") + " Option" + (options.length > 1 ? "s" : "");
+    return text + (x.reference ? " (" + x.reference + ")" : "");
   }
   function targetsKey(targets) {
     return targets.length === 1 ? singleKey(targets[0].profile, targets[0].actor) : groupKey(targets);
@@ -240,6 +246,7 @@
     });
     (prof.groupings || []).forEach(function (g) {
       if (g.actor !== a) return;
+      if (g.kind === "optional") return;  // a MAY grouping requires nothing of a product
       var base, rel;
       if (g.when_option) {
         if (!out.options.has(g.when_option)) return;
@@ -697,9 +704,7 @@
       body += it.condition ? ", when this condition holds: " + it.condition : ".";
     } else if (it.kind === "external-grouping") {
       var inTree = it.obj[0], cited = it.obj[1], also2 = it.member !== null ? "also " : "";
-      var named = inTree.map(function (x) { return self.phrase([x]); }).concat(cited.map(function (x) {
-        return "the " + x.domain + " " + x.profile + " " + x.actor + " actor (" + x.reference + ")";
-      }));
+      var named = inTree.map(function (x) { return self.phrase([x]); }).concat(cited.map(externalPhrase));
       body = "the system " + L + " " + also2 + "implement " + joinWords(named, "or");
       body += it.condition ? " when this condition holds: " + it.condition : ".";
       if (it.member === null) body = "T" + body.slice(1);
