@@ -261,6 +261,7 @@ class ContentUse:
     optionality: Optionality
     loc: Loc
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # as published; empty: the module's Volume 3 section
 
 
 @dataclass
@@ -277,6 +278,7 @@ class OptionClaim:
     loc: Loc
     required: bool = False
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # this actor's row, where it differs from the option's
 
 
 @dataclass

@@ -201,7 +201,7 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
                 "transaction": a(href, f"{module.name} (content module)"),
                 "role": DASH,
                 "optionality": cu.optionality + notes.mark(marks),
-                "reference": a(href, numbering.content_ref(module)),
+                "reference": references_html(fw, cu.reference, page) if cu.reference else a(href, numbering.content_ref(module)),
             }
             rows.append([Cell(values[c]) for c in columns])
         rows.extend(_requirement_rows(fw, pa, actor_cell, columns, notes, page))
@@ -241,13 +241,26 @@ def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes
         if not group.transactions:
             continue
         names = [transaction_link(fw, t, page) for t in group.transactions]
-        text = f"The {plain_text.inline(fw.actors[pa.actor].name)} shall implement at least one of {or_list(names)}."
+        text = f"The {sharing_actors(fw, profile, group, 'transactions')} shall implement at least one of {or_list(names)}."
         if group.note:  # str(): a Markup on the right would escape the links on the left
             text += " " + str(render_inline(group.note, fw, page))
         n = notes.number(text)
         for t in group.transactions:
             marks.setdefault(t, []).append(n)
     return marks
+
+
+def sharing_actors(fw: Framework, profile: Profile, group, kind: str) -> str:
+    """'Secure Node and the Secure Application': every actor of the profile with the same set and
+    note. IHE publishes one such rule as one note for all the actors it binds (ATNA's STX note,
+    XDS.b's feed note), so the same set is one note, not one per actor."""
+    key = (frozenset(getattr(group, kind)), group.note)
+    names = [
+        plain_text.inline(fw.actors[pa.actor].name)
+        for pa in profile.actors
+        if any(getattr(g, kind) and (frozenset(getattr(g, kind)), g.note) == key for g in pa.at_least_one_of)
+    ]
+    return or_list([names[0]] + [f"the {n}" for n in names[1:]], "and")
 
 
 def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
@@ -261,7 +274,7 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
         for group in pa.at_least_one_of:
             if group.options:
                 names = [plain_text.inline(profile.option(o).name) for o in group.options]
-                text = f"The {actor_name} shall support at least one of the {or_list(names)} Options."
+                text = f"The {sharing_actors(fw, profile, group, 'options')} shall support at least one of the {or_list(names)} Options."
                 if group.note:
                     text += " " + str(render_inline(group.note, fw, page))
                 n = notes.number(text)
@@ -284,7 +297,8 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
                 label += f" ({option.status.capitalize()})"
             ref = numbering.volume_ref(profile.domain, 1, numbering.option_section(profile, option.id))
             href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), f"option-{option.id}")
-            ref_cell = references_html(fw, option.reference, page) if option.reference else a(href, ref)
+            explicit = claim.reference or option.reference  # the actor's own row first, then the option's
+            ref_cell = references_html(fw, explicit, page) if explicit else a(href, ref)
             values = [actor_cell, label + notes.mark(marks), ref_cell]
             rows.append([Cell(v) for v in values])
         if not rows:
