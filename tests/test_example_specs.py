@@ -183,18 +183,10 @@ def test_example_matches_the_published_facts(published, path, table):
 
 # --------------------------------------------------------------------------- each published fact, as the page shows it
 
-# Published facts the example cannot reproduce yet, each with its reason (tests/reference/GAPS.md).
-# A strict xfail: when the example or the renderer catches up, the case passes and must be dropped here.
-UNMARKED_RULE = (
-    "an implementation guide prints its 'at least one of' rule as a note no row points to; the "
-    "renderer marks every member row of an at_least_one_of set (GAPS.md)"
-)
-GAPS: dict[tuple[str, str], str] = {
-    ("MHD", "notes-actors_and_transactions"): UNMARKED_RULE,
-    ("PDQm", "notes-actors_and_transactions"): UNMARKED_RULE,
-    ("MHD", "transactions"): UNMARKED_RULE,
-    ("PDQm", "transactions"): UNMARKED_RULE,
-}
+# Published facts the example cannot reproduce yet, (acronym, check) -> why (tests/reference/GAPS.md).
+# Each is a strict xfail: when the example or the renderer catches up, the case passes and must be
+# dropped here. None is left: every published row, note and statement is reproduced.
+GAPS: dict[tuple[str, str], str] = {}
 CHECKS = ["transactions", "options", "groupings"] + [f"notes-{key}" for key in TABLE_KEYS] + ["statements"]
 
 

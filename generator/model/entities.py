@@ -270,6 +270,7 @@ class AtLeastOneOf:
     options: list[str]
     loc: Loc
     note: str = ""
+    placement: str = "rows"  # "table": a note under the table that no row points to, as IGs print it (MHD, PDQm)
 
 
 @dataclass

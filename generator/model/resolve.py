@@ -166,7 +166,7 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
             for j, c in enumerate(a.get("content_modules", []))
         ],
         at_least_one_of=[
-            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""))
+            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""), s.get("placement", "rows"))
             for j, s in enumerate(a.get("at_least_one_of", []))
         ],
         options=[

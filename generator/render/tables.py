@@ -69,6 +69,11 @@ class _Notes:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.placed: list[str] = []  # rules printed under the table, pointed to by no row (placement: table)
+
+    def place(self, text_html: str) -> None:
+        if text_html not in self.placed:
+            self.placed.append(text_html)
 
     def number(self, text_html: str) -> int:
         if text_html not in self.texts:
@@ -83,14 +88,18 @@ class _Notes:
         return f" (Note {', '.join(str(n) for n in unique)})"
 
     def finish(self, table: Table, extra: list[TableNote], fw: Framework, page: str) -> None:
-        """Give ``table`` the row notes, then the notes no row points to (``table_notes``):
-        numbered ones continue the row notes' numbers, an unnumbered one is printed "Note:"."""
+        """Give ``table`` the row notes, then the notes no row points to (``table_notes``, then the
+        "at least one of" rules placed under the table): numbered ones continue the row notes'
+        numbers, an unnumbered one is printed "Note:", and so is a placed rule that is the only note."""
         texts = list(self.texts)
         labels = [f"Note {i}" for i in range(1, len(texts) + 1)]
         numbered = len(texts)
-        for n in extra:
-            texts.append(str(render_inline(n.text, fw, page)))
-            if n.numbered:
+        placed = [(str(render_inline(n.text, fw, page)), n.numbered) for n in extra]
+        lone = not texts and not extra and len(self.placed) == 1  # a table's only note is printed "Note:"
+        placed += [(text, not lone) for text in self.placed]
+        for text, is_numbered in placed:
+            texts.append(text)
+            if is_numbered:
                 numbered += 1
                 labels.append(f"Note {numbered}")
             else:
@@ -244,6 +253,9 @@ def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes
         text = f"The {sharing_actors(fw, profile, group, 'transactions')} shall implement at least one of {or_list(names)}."
         if group.note:  # str(): a Markup on the right would escape the links on the left
             text += " " + str(render_inline(group.note, fw, page))
+        if group.placement == "table":
+            notes.place(text)
+            continue
         n = notes.number(text)
         for t in group.transactions:
             marks.setdefault(t, []).append(n)
@@ -277,6 +289,9 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
                 text = f"The {sharing_actors(fw, profile, group, 'options')} shall support at least one of the {or_list(names)} Options."
                 if group.note:
                     text += " " + str(render_inline(group.note, fw, page))
+                if group.placement == "table":
+                    notes.place(text)
+                    continue
                 n = notes.number(text)
                 for o in group.options:
                     option_marks.setdefault(o, []).append(n)
