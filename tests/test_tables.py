@@ -149,3 +149,24 @@ def test_a_rule_placed_under_the_table_marks_no_row():
     assert "shall implement at least one of" in mhd.notes[0]
     rows = tables.actors_and_transactions(fw, fw.profiles["XDS.b"], PAGE)
     assert any("(Note" in r[3].html for r in rows.rows)  # the default still marks the rows
+
+
+def test_a_citation_into_the_rows_own_chapter_links_to_what_the_row_describes():
+    """Older chapters number their sections otherwise than the template the site prints: ATNA's
+    9.2.2 is Radiology Audit Trail (the site's 9.2.2 is another option), PAM's options are 14.3.n,
+    PAM's groupings 14.4.1. The citation is printed as published and links to the row's option or
+    to the groupings; a template section ("ITX TF-1: 10.2") and other chapters keep their links."""
+    fw = example()
+    atna = tables.actor_options(fw, fw.profiles["ATNA"], PAGE)
+    radiology = next(r for r in atna.rows if "Radiology Audit Trail" in r[1].html)
+    assert '#option-radiology-audit-trail">ITI TF-1: 9.2.2</a>' in radiology[2].html
+    assert "RAD TF-3: 5.1" in radiology[2].html  # another framework: printed, not linked
+    pam = fw.profiles["PAM"]
+    options = tables.actor_options(fw, pam, PAGE)
+    maintain = next(r for r in options.rows if "Maintain Demographics" in r[1].html)
+    assert '#option-maintain-demographics">ITI TF-1: 14.3.9</a>' in maintain[2].html
+    assert 'volume-2/ITI-31/">ITI TF-2: 3.31.5.8</a>' in maintain[2].html
+    groupings = tables.required_groupings(fw, pam, PAGE)
+    assert any('PAM/#required-groupings">ITI TF-1: 14.4.1</a>' in r[-1].html for r in groupings.rows)
+    xds = tables.required_groupings(fw, fw.profiles["XDS.b"], PAGE)
+    assert any('CT/#actors-and-transactions">ITI TF-1: 7.1</a>' in r[-1].html for r in xds.rows)  # another profile's chapter

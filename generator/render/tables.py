@@ -210,7 +210,7 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
                 "transaction": a(href, f"{module.name} (content module)"),
                 "role": DASH,
                 "optionality": cu.optionality + notes.mark(marks),
-                "reference": references_html(fw, cu.reference, page) if cu.reference else a(href, numbering.content_ref(module)),
+                "reference": references_html(fw, cu.reference, page, (profile, "")) if cu.reference else a(href, numbering.content_ref(module)),
             }
             rows.append([Cell(values[c]) for c in columns])
         rows.extend(_requirement_rows(fw, pa, actor_cell, columns, notes, page))
@@ -313,7 +313,7 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
             ref = numbering.volume_ref(profile.domain, 1, numbering.option_section(profile, option.id))
             href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), f"option-{option.id}")
             explicit = claim.reference or option.reference  # the actor's own row first, then the option's
-            ref_cell = references_html(fw, explicit, page) if explicit else a(href, ref)
+            ref_cell = references_html(fw, explicit, page, (profile, f"option-{option.id}")) if explicit else a(href, ref)
             values = [actor_cell, label + notes.mark(marks), ref_cell]
             rows.append([Cell(v) for v in values])
         if not rows:
@@ -394,7 +394,7 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
                 + [plain_text.inline(r) for r in dict.fromkeys(t.reference for t in g.external)]  # cited as published, no link
             )
             if g.reference:
-                ref = references_html(fw, g.reference, page)
+                ref = references_html(fw, g.reference, page, (profile, "required-groupings"))
             condition = grouping_condition_html(fw, profile, g, page)
             grouped_with = grouping_targets_html(fw, g.targets, page, g.external)
             if not condition_column and condition != DASH:
