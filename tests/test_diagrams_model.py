@@ -38,8 +38,10 @@ def example(tmp_path_factory):
 
 
 def _names(fw: Framework, tx: Transaction, role: str) -> str:
+    from generator.model import bindings
+
     seen = []
-    for r in tx.roles:
+    for r in bindings.all_roles(fw, tx):  # Volume 2 draws every role, also those a profile binds (PIX on ITI-30)
         if r.role == role and r.actor not in seen:
             seen.append(r.actor)
     return " / ".join(fw.actors[a].name for a in seen)
@@ -102,6 +104,7 @@ def test_profile_edge_arrows_point_from_initiator_to_responder(example):
     import re
 
     from generator.diagrams.puml import alias
+    from generator.model import bindings
 
     fw, diagrams = example
     actor_of = {alias("A_", a): a for a in fw.actors}
@@ -114,7 +117,8 @@ def test_profile_edge_arrows_point_from_initiator_to_responder(example):
             upper, lower = actor_of[m.group(1)], actor_of[m.group(2)]
             for label in m.group(3).split("\\n"):
                 tx_id = re.search(r"<U\+005B>([A-Z]+-\d+)<U\+005D>", label).group(1)
-                roles = {(r.actor, r.role) for r in fw.transactions[tx_id].roles}
+                # the roles in this profile: the transaction's, or those the profile binds (PIX on ITI-30)
+                roles = {(a, r) for a in (upper, lower) for r in bindings.roles_in_profile(fw, profile, a, tx_id)}
                 down = (upper, "initiator") in roles and (lower, "responder") in roles
                 up = (lower, "initiator") in roles and (upper, "responder") in roles
                 glyph = label.rsplit(" ", 1)[1]

@@ -264,6 +264,7 @@ class ContentUse:
     optionality: Optionality
     loc: Loc
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # as published; empty: the module's Volume 3 section
 
 
 @dataclass
@@ -272,6 +273,7 @@ class AtLeastOneOf:
     options: list[str]
     loc: Loc
     note: str = ""
+    placement: str = "rows"  # "table": a note under the table that no row points to, as IGs print it (MHD, PDQm)
 
 
 @dataclass
@@ -280,6 +282,7 @@ class OptionClaim:
     loc: Loc
     required: bool = False
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # this actor's row, where it differs from the option's
 
 
 @dataclass

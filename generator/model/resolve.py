@@ -164,15 +164,15 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
             for j, t in enumerate(a.get("transactions", []))
         ],
         content_modules=[
-            ContentUse(c["module"], c["optionality"], doc.loc(base + ("content_modules", j)), c.get("note", ""))
+            ContentUse(c["module"], c["optionality"], doc.loc(base + ("content_modules", j)), c.get("note", ""), _references(c))
             for j, c in enumerate(a.get("content_modules", []))
         ],
         at_least_one_of=[
-            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""))
+            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""), s.get("placement", "rows"))
             for j, s in enumerate(a.get("at_least_one_of", []))
         ],
         options=[
-            OptionClaim(o["option"], doc.loc(base + ("options", j)), bool(o.get("required", False)), o.get("note", ""))
+            OptionClaim(o["option"], doc.loc(base + ("options", j)), bool(o.get("required", False)), o.get("note", ""), _references(o))
             for j, o in enumerate(a.get("options", []))
         ],
         requirements=[
