@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from ..render.tables import Cell, Table
 from ..render.views import Figure, Section
+from .figures import has_replacement, replaced
 
 _TOKEN = re.compile(r"<[^>]*>|\s+|&#?\w+;|\w+|[^<\s\w]")  # tags, spaces, entities, words, single punctuation
 
@@ -92,7 +93,7 @@ def accept(html: str) -> str:
 
 
 def has_changes(html: str) -> bool:
-    return "<ins>" in html or "<del>" in html
+    return "<ins>" in html or "<del>" in html or has_replacement(html)
 
 
 # --------------------------------------------------------------------------- tables
@@ -254,5 +255,5 @@ def merge(old, new):
     if isinstance(new, Section):
         return _merge_sections([old] if isinstance(old, Section) else [], [new])[0]
     if isinstance(new, Figure):
-        return new
+        return replaced(old, new)
     return new
