@@ -31,12 +31,14 @@ from ..diagrams.core import Diagram
 from ..diagrams.svg import XLINK_NS, parse
 from ..model import Framework
 from ..problems import Problem
-from ..render import views
-from ..render.figures import figures_in
+from ..render import author_figures, views
+from ..render.figures import figures_in, taken_numbers
+from ..render.narrative import Narrative
 
 TOKEN = "<!--tfpub-figure:{token}-->"
 _REPLACE = "<!--tfpub-figure-replace:{token}-->"
 _ANY = re.compile(r"<!--tfpub-figure(-replace)?:([0-9a-f]{20})-->")
+_NARRATIVE = re.compile(r"<!--tfpub-diagram:([0-9A-Za-z_.@-]+)-->")
 _LINE = re.compile(r"\n?<!--tfpub-figure(?:-replace)?:[0-9a-f]{20}-->\n?")
 _SVG_A = "{http://www.w3.org/2000/svg}a"
 _SVG_G = "{http://www.w3.org/2000/svg}g"
@@ -53,6 +55,10 @@ class DocFigure:
     page: str  # the volume page's source path
     anchor: str  # the figure's id on that page
 
+    @property
+    def full_caption(self) -> str:
+        return f"Figure {self.number}: {self.caption}" if self.number else self.caption
+
 
 @dataclass
 class FigureSet:
@@ -60,6 +66,11 @@ class FigureSet:
 
     by_token: dict[str, DocFigure] = field(default_factory=dict)
     _diagrams: dict[int, dict[str, Diagram]] = field(default_factory=dict, repr=False)
+    _narrative: dict[str, Diagram] = field(default_factory=dict, repr=False)  # authors' diagrams by key
+    _captions: dict[str, tuple] = field(default_factory=dict, repr=False)  # "KEY@fig-id" -> (diagram, id, caption)
+    _numbers: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)  # page -> author id -> number
+    images: dict[str, bytes] = field(default_factory=dict)  # authors' image files: site path -> bytes
+    pictures: dict[str, bytes] = field(default_factory=dict)  # authors' PNG image figures: id on the volume page -> bytes
 
     def diagrams_of(self, fw: Framework) -> dict[str, Diagram]:
         if id(fw) not in self._diagrams:
@@ -77,6 +88,41 @@ class FigureSet:
             item.html = Markup(TOKEN.format(token=token))
             self.by_token.setdefault(token, DocFigure(token, d, item.number, item.caption, page.src, item.anchor))
         return page
+
+
+    def narrative(self, page: views.Page, text: str, numbers_of: str = "") -> str:
+        """The rendered ``page`` with its authors' figures and tables numbered and their diagrams as tokens.
+
+        ``numbers_of``: take the numbers of that page as computed before (a merged,
+        marked-up view is numbered as the amended page it shows)."""
+        for item in figures_in(page.context):
+            if isinstance(item, Narrative):
+                self._narrative.update({d.key: d for d in item.diagrams})
+                self._captions.update(item.captions)
+                self.images.update(item.images)
+                self.pictures.update(item.pictures)
+        if numbers_of and numbers_of in self._numbers:
+            found = self._numbers[numbers_of]
+        else:
+            found = author_figures.numbers(text, taken_numbers(page.context))
+            self._numbers.setdefault(page.src, found)
+        text = author_figures.apply(text, found)
+
+        def sub(m: re.Match) -> str:
+            key = m.group(1)
+            if "@" in key and key in self._captions:
+                d, fid, caption = self._captions[key]
+                number, anchor = found.get(fid, ""), fid
+            elif key in self._narrative:
+                d = self._narrative[key]
+                number, caption, anchor = "", d.title or "Diagram", f"figure-{key}"
+            else:
+                return m.group(0)
+            token = hashlib.sha1("\x00".join((page.src, anchor, number, caption, d.title, d.source)).encode("utf-8")).hexdigest()[:20]
+            self.by_token.setdefault(token, DocFigure(token, d, number, caption, page.src, anchor))
+            return TOKEN.format(token=token)
+
+        return _NARRATIVE.sub(sub, text)
 
 
 def replaced(old: views.Figure | None, new: views.Figure) -> views.Figure:
@@ -131,7 +177,7 @@ def fill(text: str, figures: FigureSet, figure_id: Callable[[DocFigure], str], l
         used.add(fid)
         d = relinked(f.diagram, lambda href: link(href, f.diagram.page))
         shown[fid] = d
-        out = "\n\n" + figure_html(d, f"Figure {f.number}: {f.caption}", fid) + "\n\n"
+        out = "\n\n" + figure_html(d, f.full_caption, fid) + "\n\n"
         if m.group(1):
             out = "\n\n" + instruction(f) + out
         return out

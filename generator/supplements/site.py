@@ -119,6 +119,7 @@ def supplement_site_files(fw: Framework, specs_root: Path, env, cache_dir: Path 
     for doc in docs.values():
         supp = doc.supplement
         files[site_paths.supplement_page(supp.domain, supp.id)] = doc.markdown
+        files.update(doc.images)  # authors' images of what the supplement adds (the volumes' own are the site's already)
         printable = print_html(doc, env)
         files[print_file(supp.domain, supp.id, "html")] = printable
         if _pdf_wanted():

@@ -77,5 +77,5 @@ def supplement_docx(doc: SupplementDocument, *, markup: str = "revisions", cache
     said = draw_png(list(doc.figures.values()), Path(cache_dir or ".tfpub-cache").resolve())
     if warnings is not None:
         warnings.extend(said)
-    body = pictures.mark(_body(doc), {fid: d.png for fid, d in doc.figures.items() if d.png})
+    body = pictures.mark(_body(doc), {fid: d.png for fid, d in doc.figures.items() if d.png} | doc.pictures)
     return write_docx(body, options, title_page=title_page(doc), contents=True, pictures=pictures.png)
