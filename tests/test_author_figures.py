@@ -73,6 +73,18 @@ def project(tmp_path_factory) -> Path:
     text = pix.read_text(encoding="utf-8")
     assert "overview: |\n" in text
     pix.write_text(text.replace("overview: |\n", "overview: |\n" + "".join("  " + line if line else line for line in OVERVIEW.splitlines(keepends=True)), 1), encoding="utf-8")
+    # an image alone in a field (no diagram there), and one an amendment appends, next to amendments.yaml
+    text = pix.read_text(encoding="utf-8")
+    assert "security: >-\n" in text
+    pix.write_text(text.replace("security: >-\n", "security: |-\n  ![A secured link](images/deploy.png)\n\n", 1), encoding="utf-8")
+    ondemand = root / "specs" / "ITI" / "supplements" / "XDS.b-on-demand"
+    (ondemand / "pictures").mkdir()
+    (ondemand / "pictures" / "assembled.png").write_bytes(png(30, 10, b"\x00\x80\x00"))
+    amendments = ondemand / "amendments.yaml"
+    text = amendments.read_text(encoding="utf-8")
+    marker = "    field: overview\n    text: |\n"
+    assert marker in text
+    amendments.write_text(text.replace(marker, marker + '      ![An assembled document](pictures/assembled.png){#fig-assembled caption="Assembling on demand"}\n\n', 1), encoding="utf-8")
     pdqm = root / "specs" / "ITI" / "supplements" / "PDQm" / "profiles" / "PDQm.yaml"
     text = pdqm.read_text(encoding="utf-8")
     pdqm.write_text(text.replace("overview: |\n", 'overview: |\n  The query is drawn in [[figure:fig-query]].\n\n  ```plantuml {#fig-query caption="A mobile query"}\n  App -> Server : GET /Patient\n  ```\n\n', 1), encoding="utf-8")
@@ -121,7 +133,7 @@ def test_images_are_copied_into_the_site(site, project):
     doc = _page(site, "ITI/volume-1/PIX")
     page_dir = site / "ITI" / "volume-1" / "PIX"
     found = {img.get("alt"): (page_dir / img.get("src")).resolve() for img in doc.iter("img") if "tfpub-image" in (img.get("class") or "")}
-    assert set(found) == {"A deployment of two sites", "The flow of a feed"}
+    assert set(found) == {"A deployment of two sites", "The flow of a feed", "A secured link"}
     # PNG as it is; SVG parsed and written again (still the same picture)
     assert found["A deployment of two sites"].read_bytes() == (project / "specs/ITI/profiles/images/deploy.png").read_bytes()
     svg = etree.fromstring(found["The flow of a feed"].read_bytes())
@@ -153,6 +165,19 @@ def test_supplement_numbers_its_authors_figures(site):
     assert " ".join(fig.find(".//figcaption").text_content().split()) == "Figure 38.4.1-1: A mobile query"
     link = next(a for a in doc.iter("a") if a.text_content() == "Figure 38.4.1-1")
     assert link.get("href") == "#pdqm-fig-query"
+
+
+def test_an_amendments_image_is_published_with_the_supplement(site, project):
+    doc = _page(site, "ITI/supplements/XDS.b-on-demand")
+    fig = doc.get_element_by_id("xds-b-fig-assembled")
+    assert " ".join(fig.find(".//figcaption").text_content().split()) == "Figure 10.4.1-1: Assembling on demand"  # the overview is 10.4.1, amended
+    img = fig.find(".//img")
+    published = (site / "ITI" / "supplements" / "XDS.b-on-demand" / img.get("src")).resolve()
+    assert published.read_bytes() == png(30, 10, b"\x00\x80\x00")
+    # the print page stands alone: the picture is in it
+    printed = lxml_html.fromstring((site / "ITI" / "supplements" / "XDS.b-on-demand" / "XDS.b-on-demand.html").read_bytes())
+    src = printed.get_element_by_id("xds-b-fig-assembled").find(".//img").get("src")
+    assert src.startswith("data:image/png;base64,")
 
 
 # --------------------------------------------------------------------------- validation

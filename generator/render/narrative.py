@@ -70,8 +70,8 @@ class Narrative(Markup):
 
 _PLACEHOLDER_P = re.compile(r"<p>&lt;!--tfpub-diagram:([0-9A-Za-z_.@-]+)--&gt;</p>")
 _PLACEHOLDER = re.compile(r"<!--tfpub-diagram:([0-9A-Za-z_.-]+)-->")
-_ITEM = "\u2063TFPUBITEM{}\u2063"
-_ITEM_P = re.compile("<p>\u2063TFPUBITEM(\\d+)\u2063</p>|\u2063TFPUBITEM(\\d+)\u2063")
+_ITEM = "\u2063I{}\u2063"  # an image or a table caption; padded with more U+2063 to the length of what it stands for
+_ITEM_P = re.compile("<p>\u2063I(\\d+)\u2063+</p>|\u2063I(\\d+)\u2063+")
 IMAGES_DIR = "assets/images"
 
 
@@ -149,7 +149,15 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
     # Text from a spec knows its own place in the file: a diagram's problems are then
     # reported at their line of the spec, not counted from the entity's first line.
     locate = getattr(text, "locate", None)
-    spec_file = (locate(0).file if locate else loc.file if loc else "") or ""
+
+    def spec_file(offset: int) -> str:
+        return (locate(offset).file if locate else loc.file if loc else "") or ""
+
+    items: list[str] = []
+    images: dict[str, bytes] = {}
+    pictures: dict[str, bytes] = {}
+    if "![" in text:  # first, keeping every offset: each image's file is found next to its own spec
+        text = _images(text, page, spec_file, items, images, pictures)
     fences: list[tuple[str, str]] = []
     if "```" in text or "~~~" in text:
         from ..diagrams import narrative_diagrams
@@ -169,11 +177,8 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
             return f"<!--tfpub-diagram:{m.group(1)}@{fid}-->"
 
         text = _PLACEHOLDER.sub(label, text)
-    items: list[str] = []
-    images: dict[str, bytes] = {}
-    pictures: dict[str, bytes] = {}
-    if "![" in text or "Table:" in text:
-        text = _items(text, page, spec_file, items, images, pictures)
+    if "Table:" in text:
+        text = _table_captions(text, items)
     links: list[Link] = []
 
     def replace(m: re.Match) -> str:
@@ -224,37 +229,55 @@ def _fence_labels(text: str) -> tuple[str, list[tuple[str, str]]]:
     return "".join(out), found
 
 
-def _items(text: str, page: str, spec_file: str, items: list[str], images: dict[str, bytes], pictures: dict[str, bytes]) -> str:
-    """Images and table captions as tokens, their HTML in ``items`` (made here: no Markdown extension
-    of the site's renders an author's image or caption, and their sources need checking)."""
+def _images(text: str, page: str, spec_file, items: list[str], images: dict[str, bytes], pictures: dict[str, bytes]) -> str:
+    """Images as tokens of their own length, their HTML in ``items`` (made here: no Markdown
+    extension of the site's renders an author's image, and its file needs checking); the files
+    to publish in ``images``, the PNG ones for Word also in ``pictures``."""
     plain = author_content.code_blanked(text)
     edits: list[tuple[int, int, str]] = []
     for m in author_content.IMAGE_RE.finditer(plain):
         fid, caption = author_content.parse_attrs(m.group("attrs")) or ("", "")
-        target, _why = author_content.resolve_image(m.group("src"), Path(spec_file)) if spec_file and not spec_file.startswith("<") else (None, "")
+        where = spec_file(m.start())
+        target, _why = author_content.resolve_image(m.group("src"), Path(where)) if where and not where.startswith("<") else (None, "")
         alt = m.group("alt").strip()
-        if target is None:  # the validator has refused it already; never a broken picture
-            edits.append((m.start(), m.end(), html.escape(alt)))
-            continue
-        data = target.read_bytes()
-        if target.suffix.lower() == ".svg":
-            data = author_content.clean_svg(data)
-        path = f"{IMAGES_DIR}/{hashlib.sha256(data).hexdigest()[:16]}{target.suffix.lower().replace('.jpeg', '.jpg')}"
-        images[path] = data
-        img = f'<img class="tfpub-image" src="{html.escape(site_paths.url_link(page, path))}" alt="{html.escape(alt)}">'
-        # a figure of its own, so Word shows it too (as a picture when it is a PNG: see pictures)
-        fig_id = fid or f"image-{hashlib.sha256(data).hexdigest()[:12]}"
-        cap = f"<figcaption>{html.escape(author_figures.caption(fid, caption))}</figcaption>" if fid else ""
-        items.append(f'<figure id="{html.escape(fig_id)}" class="tfpub-figure tfpub-image-figure">{img}{cap}</figure>')  # id first: word_figures.Pictures.mark
-        if data.startswith(b"\x89PNG"):
-            pictures[fig_id] = data
-        edits.append((m.start(), m.end(), _ITEM.format(len(items) - 1)))
+        if target is None:  # the validator has refused it already: its words, never a broken picture
+            items.append(html.escape(alt))
+        else:
+            items.append(_image_html(target, fid, caption, alt, page, images, pictures))
+        token = _ITEM.format(len(items) - 1)
+        edits.append((m.start(), m.end(), token + "\u2063" * max(0, m.end() - m.start() - len(token))))
+    return _edited(text, edits)
+
+
+def _image_html(target: Path, fid: str, caption: str, alt: str, page: str, images: dict[str, bytes], pictures: dict[str, bytes]) -> str:
+    data = target.read_bytes()
+    if target.suffix.lower() == ".svg":
+        data = author_content.clean_svg(data)
+    digest = hashlib.sha256(data).hexdigest()
+    path = f"{IMAGES_DIR}/{digest[:16]}{target.suffix.lower().replace('.jpeg', '.jpg')}"  # named by content: deterministic, shared
+    images[path] = data
+    img = f'<img class="tfpub-image" src="{html.escape(site_paths.url_link(page, path))}" alt="{html.escape(alt)}">'
+    # a figure of its own, so Word shows it too (as a picture when it is a PNG: see pictures)
+    fig_id = fid or f"image-{digest[:12]}"
+    cap = f"<figcaption>{html.escape(author_figures.caption(fid, caption))}</figcaption>" if fid else ""
+    if data.startswith(b"\x89PNG"):
+        pictures[fig_id] = data
+    return f'<figure id="{html.escape(fig_id)}" class="tfpub-figure tfpub-image-figure">{img}{cap}</figure>'  # id first: word_figures.Pictures.mark
+
+
+def _table_captions(text: str, items: list[str]) -> str:
+    plain = author_content.code_blanked(text)
+    edits: list[tuple[int, int, str]] = []
     for m in author_content.TABLE_CAPTION_RE.finditer(plain):
         tid, caption = m.group("id"), m.group("caption").strip()
         if not re.fullmatch(author_content.ID_RE, tid):
             continue
         items.append(f'<p class="tfpub-table-caption" id="{html.escape(tid)}"><strong>{html.escape(author_figures.caption(tid, caption))}</strong></p>')
         edits.append((m.start(), m.end(), _ITEM.format(len(items) - 1) + "\n"))
+    return _edited(text, edits)
+
+
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
     for start, end, value in sorted(edits, reverse=True):
         text = text[:start] + value + text[end:]
     return text
