@@ -230,3 +230,11 @@ def test_word_document_carries_the_figures_as_pictures(word, sid):
                 assert instruction == f"Editor: replace {p.text.split(':')[0]} with:"
             else:
                 assert "replace Figure" not in instruction
+
+
+def test_the_same_specs_give_the_same_word_bytes(word, tmp_path):
+    """Figures included: PlantUML's PNG is byte-stable and the media parts are numbered in document order."""
+    again = tmp_path / "again.docx"
+    done = run_cli("supplement", "build", "XDS.b-on-demand", "--specs", str(SPECS), "--format", "docx", "-o", str(again), cwd=REPO_ROOT, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert again.read_bytes() == word["XDS.b-on-demand"].read_bytes()

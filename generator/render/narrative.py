@@ -18,6 +18,7 @@ from pathlib import Path
 from functools import lru_cache
 
 import markdown
+from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
@@ -240,10 +241,12 @@ def _images(text: str, page: str, spec_file, items: list[str], images: dict[str,
         where = spec_file(m.start())
         target, _why = author_content.resolve_image(m.group("src"), Path(where)) if where and not where.startswith("<") else (None, "")
         alt = m.group("alt").strip()
-        if target is None:  # the validator has refused it already: its words, never a broken picture
-            items.append(html.escape(alt))
-        else:
-            items.append(_image_html(target, fid, caption, alt, page, images, pictures))
+        try:
+            shown = _image_html(target, fid, caption, alt, page, images, pictures) if target is not None else None
+        except (OSError, etree.XMLSyntaxError):
+            shown = None
+        # None: the validator has refused it already; its words, never a broken picture
+        items.append(shown if shown is not None else html.escape(alt))
         token = _ITEM.format(len(items) - 1)
         edits.append((m.start(), m.end(), token + "\u2063" * max(0, m.end() - m.start() - len(token))))
     return _edited(text, edits)
