@@ -238,3 +238,28 @@ def test_the_same_specs_give_the_same_word_bytes(word, tmp_path):
     done = run_cli("supplement", "build", "XDS.b-on-demand", "--specs", str(SPECS), "--format", "docx", "-o", str(again), cwd=REPO_ROOT, timeout=240)
     assert done.returncode == 0, done.stderr
     assert again.read_bytes() == word["XDS.b-on-demand"].read_bytes()
+
+
+def test_a_changed_author_diagram_is_replaced_with_its_number(tmp_path):
+    """An author's captioned diagram that an amendment changes: "replace Figure 10.5-1 with:" and the new one."""
+    specs = tmp_path / "specs"
+    shutil.copytree(SPECS, specs)
+    fence = '```plantuml {#fig-channel caption="A protected channel"}\n'
+    xds = specs / "ITI" / "profiles" / "XDS.b.yaml"
+    text = xds.read_text(encoding="utf-8")
+    assert "security: |\n" in text
+    xds.write_text(text.replace("security: |\n", f"security: |\n  See [[figure:fig-channel]].\n\n  {fence}  Consumer -> Registry : TLS\n  ```\n\n", 1), encoding="utf-8")
+    amendments = specs / "ITI" / "supplements" / "XDS.b-on-demand" / "amendments.yaml"
+    amendments.write_text(amendments.read_text(encoding="utf-8") + (
+        "  - op: replace-narrative\n    profile: XDS.b\n    field: security\n    text: |\n"
+        f"      See [[figure:fig-channel]].\n\n      {fence}      Consumer -> Registry : mutual TLS\n      ```\n"), encoding="utf-8")
+    out = tmp_path / "xds.html"
+    done = run_cli("supplement", "build", "XDS.b-on-demand", "--specs", str(specs), "-o", str(out), cwd=REPO_ROOT, timeout=240)
+    assert done.returncode == 0, done.stderr
+    doc = lxml_html.fromstring(out.read_bytes())
+    figs = figures_of(doc)
+    fig = figs["Figure 10.5-1: A protected channel"]
+    assert "mutual TLS" in svg_words(svg_of(fig))
+    assert squash(fig.getprevious().text_content()) == "Editor: replace Figure 10.5-1 with:"
+    link = next(a for a in doc.iter("a") if a.text_content() == "Figure 10.5-1")
+    assert link.get("href") == "#" + fig.get("id")

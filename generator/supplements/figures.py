@@ -38,7 +38,7 @@ from ..render.narrative import Narrative
 TOKEN = "<!--tfpub-figure:{token}-->"
 _REPLACE = "<!--tfpub-figure-replace:{token}-->"
 _ANY = re.compile(r"<!--tfpub-figure(-replace)?:([0-9a-f]{20})-->")
-_NARRATIVE = re.compile(r"<!--tfpub-diagram:([0-9A-Za-z_.@-]+)-->")
+_NARRATIVE = re.compile(r"<!--tfpub-diagram(-replace)?:([0-9A-Za-z_.@-]+)-->")
 _LINE = re.compile(r"\n?<!--tfpub-figure(?:-replace)?:[0-9a-f]{20}-->\n?")
 _SVG_A = "{http://www.w3.org/2000/svg}a"
 _SVG_G = "{http://www.w3.org/2000/svg}g"
@@ -109,7 +109,7 @@ class FigureSet:
         text = author_figures.apply(text, found)
 
         def sub(m: re.Match) -> str:
-            key = m.group(1)
+            key = m.group(2)
             if "@" in key and key in self._captions:
                 d, fid, caption = self._captions[key]
                 number, anchor = found.get(fid, ""), fid
@@ -120,7 +120,7 @@ class FigureSet:
                 return m.group(0)
             token = hashlib.sha1("\x00".join((page.src, anchor, number, caption, d.title, d.source)).encode("utf-8")).hexdigest()[:20]
             self.by_token.setdefault(token, DocFigure(token, d, number, caption, page.src, anchor))
-            return TOKEN.format(token=token)
+            return (_REPLACE if m.group(1) else TOKEN).format(token=token)
 
         return _NARRATIVE.sub(sub, text)
 
@@ -130,6 +130,20 @@ def replaced(old: views.Figure | None, new: views.Figure) -> views.Figure:
     if isinstance(old, views.Figure) and old.html and new.html and old.html != new.html:
         return dataclasses.replace(new, html=Markup(str(new.html).replace("<!--tfpub-figure:", "<!--tfpub-figure-replace:")))
     return new
+
+
+def replaced_diagrams(old: str, marked: str) -> str:
+    """A marked-up narrative (``marked``, from ``old``) whose authors' diagrams that took the place of
+    old ones are marked for replacement, in order: word by word, a diagram is a tag, and a changed
+    one would otherwise just appear, new, with nothing to say that it replaces the old one."""
+    before = [m.group(2) for m in _NARRATIVE.finditer(str(old or ""))]
+    after = [m.group(2) for m in _NARRATIVE.finditer(str(marked))]
+    gone = [k for k in before if k not in after]
+    if not gone:
+        return marked
+    fresh = iter([k for k in after if k not in before][: len(gone)])
+    wanted = set(fresh)
+    return Markup(_NARRATIVE.sub(lambda m: f"<!--tfpub-diagram-replace:{m.group(2)}-->" if m.group(2) in wanted and not m.group(1) else m.group(0), str(marked)))
 
 
 def has_replacement(text: str) -> bool:
