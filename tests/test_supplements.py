@@ -193,6 +193,7 @@ def test_amending_supplement_gives_the_ihe_editor_instructions(example):
         (1, "amend", "10.4.1"),
         (1, "add", "10.4.2.2"),
         (2, "amend", "3.43.2"),
+        (2, "amend", "3.43.4"),  # its interaction diagram gains the new responder: "replace Figure 3.43.4-1 with:"
         (2, "add", "3.61"),
     ]
     md = doc.markdown

@@ -17,7 +17,8 @@ from ..load.yaml_loader import Document
 from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
-from .references import RefError, exists, find_refs, suggestion, unresolved_message
+from . import author_content
+from .references import LOCAL_KINDS, RefError, exists, find_refs, suggestion, unresolved_message
 from .sequence import sequence_diagram
 
 
@@ -619,6 +620,8 @@ def narrative_references(fw: Framework, src: Sources, scope: Scope | None = None
             for ref in find_refs(text):
                 if isinstance(ref, RefError):
                     yield error(doc.text_loc(path, ref.start), ref.message, "unresolved-reference")
+                elif ref.kind in LOCAL_KINDS:
+                    continue  # an author's figure or table: narrative_figures knows the file's own
                 elif not exists(fw, ref) and not _names_broken(src, ref):
                     yield error(doc.text_loc(path, ref.start), unresolved_message(fw, ref), "unresolved-reference")
 
@@ -720,19 +723,71 @@ def placeholder_text(fw: Framework, src: Sources, scope: Scope | None = None) ->
 
 
 @check
-def narrative_images(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
-    """Images in spec text are not published yet (the page would silently lose them), so each is an error."""
+def narrative_figures(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Authors' figures, tables and images (:mod:`.author_content`): each image a safe file of the
+    specs folder, each id well formed and given once per file, each [[figure:...]] naming one of them."""
     for doc in _documents(src) if scope is None else _documents(Sources(extra_documents=list(scope.documents))):
+        given: dict[tuple[str, str], Loc] = {}
+        refs: list[tuple[Loc, str, str]] = []
         for path, text in _strings(doc.data, ()):
-            if "![" not in text or _plain_text_key(path):
+            if _plain_text_key(path):
+                continue  # names and titles are shown as the characters they are
+            if "[[" in text:
+                refs += [(doc.text_loc(path, r.start), r.kind, r.key) for r in find_refs(text) if not isinstance(r, RefError) and r.kind in LOCAL_KINDS]
+            if not any(mark in text for mark in ("![", "{", "Table:")):
                 continue
-            for found in _IMAGE.finditer(_without_code(text)):
-                yield error(
-                    doc.text_loc(path, found.start()),
-                    f"images are not supported in spec text yet, so {found.group()} would be dropped from the page; "
-                    "remove it, and describe what it shows in words (or as a diagram of the model)",
-                    "narrative-image",
-                )
+            yield from _images(doc, path, text)
+            plain = author_content.code_blanked(text)
+            for line_start, line in _lines(text):
+                m = author_content.FENCE_RE.match(line)
+                if m and m.group("lang").lower() in author_content.DIAGRAM_LANGS and m.group("attrs") and plain[line_start:line_start + len(line)] == line \
+                        and author_content.parse_attrs(m.group("attrs")) is None:
+                    yield error(doc.text_loc(path, line_start + m.start("attrs")),
+                                f"the attributes {m.group('attrs')} are not ones tfpub reads: write {{#fig-name caption=\"...\"}}", "narrative-label")
+            for m in author_content.TABLE_CAPTION_RE.finditer(plain):
+                rest = plain[m.end():].lstrip("\n")
+                if not rest.lstrip(" ").startswith("|"):
+                    yield error(doc.text_loc(path, m.start()), "a table caption line must stand right above its table (the next line starts with |)", "narrative-label")
+            for label in author_content.labels(text):
+                loc = doc.text_loc(path, label.start)
+                why = author_content.label_problem(label)
+                if why:
+                    yield error(loc, why, "narrative-label")
+                elif (label.kind, label.id) in given:
+                    yield error(loc, f"{label.kind} id '{label.id}' is given twice in this file (first at line {given[(label.kind, label.id)].line}); give each its own", "narrative-label")
+                else:
+                    given[(label.kind, label.id)] = loc
+        for loc, kind, key in refs:
+            if (kind, key) not in given:
+                names = [i for k, i in given if k == kind]
+                yield error(loc, f"reference [[{kind}:{key}]] names no {kind} of this file{suggestion(key, names)}; "
+                                 f"a {kind} is referred to by the id its own file gives it", "unresolved-reference")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line.rstrip("\r\n")
+        offset += len(line)
+
+
+def _images(doc: Document, path: tuple, text: str) -> Iterator[Problem]:
+    plain = author_content.code_blanked(text)
+    for found in author_content.REF_IMAGE_RE.finditer(plain):
+        yield error(doc.text_loc(path, found.start()), f"write the image inline, ![what it shows](images/name.png): {found.group()} names it by a reference", "narrative-image")
+    for m in author_content.IMAGE_RE.finditer(plain):
+        loc = doc.text_loc(path, m.start())
+        if author_content.parse_attrs(m.group("attrs")) is None:
+            yield error(doc.text_loc(path, m.start("attrs")), f"the attributes {m.group('attrs')} are not ones tfpub reads: write {{#fig-name caption=\"...\"}}", "narrative-label")
+        if not m.group("alt").strip():
+            yield error(loc, "the image has no text alternative: write what it shows between the brackets, ![what it shows](...)", "narrative-image")
+        target, why = author_content.resolve_image(m.group("src"), doc.path)
+        if target is None:
+            yield error(loc, why, "narrative-image")
+        elif target.suffix.lower() == ".svg":
+            why = author_content.svg_problem(target.read_bytes())
+            if why:
+                yield error(loc, f"image '{m.group('src')}': {why}", "narrative-image")
 
 
 # Fields shown as plain text (names, titles, ids): image syntax there is shown as the characters it is.

@@ -60,8 +60,9 @@ class Sources:
 
 
 def _text(doc: Document, path: tuple, value):
-    """``value``, the string at ``path``; one that holds a diagram fence also knows its place (model.Text)."""
-    if isinstance(value, str) and ("```" in value or "~~~" in value):
+    """``value``, the string at ``path``; one that holds a diagram fence or an image also knows its
+    place (model.Text): problems are reported there, and images are found next to the spec file."""
+    if isinstance(value, str) and ("```" in value or "~~~" in value or "![" in value):
         return Text.at(value, partial(doc.text_loc, path))
     return value
 

@@ -18,8 +18,9 @@ from ..diagrams import PLACEHOLDER, figure_html, markdown_pages, render
 from ..diagrams import model_diagrams as all_model_diagrams
 from ..model import Framework
 from ..problems import Problem
-from . import views
+from . import author_figures, views
 from .narrative import Narrative
+from .tables import Table
 
 
 def figures_in(value, _seen: set[int] | None = None) -> Iterator:
@@ -85,4 +86,41 @@ def add_figures(
     for src, by_key in narrative.items():
         for key, d in by_key.items():
             replacements.setdefault(src, {})[PLACEHOLDER.format(key=key)] = Markup(figure_html(d, d.title or "Diagram", f"figure-{key}"))
+    for page in pages:  # captioned ones: the author's id, and the caption whose number the page pass writes in
+        for item in figures_in(page.context):
+            for at, (d, fid, caption) in getattr(item, "captions", {}).items():
+                drawn = narrative.get(page.src, {}).get(d.key, d)
+                replacements.setdefault(page.src, {})[PLACEHOLDER.format(key=at)] = Markup(figure_html(drawn, author_figures.caption(fid, caption), fid))
     return replacements, list(report.problems)
+
+
+def taken_numbers(context) -> set[str]:
+    """The numbers a page's own figures and tables have ("figure:10.1-1", "table:10.1-1"), which
+    its authors' figures and tables skip (:mod:`.author_figures`)."""
+    out: set[str] = set()
+    for value in _walk(context):
+        if isinstance(value, views.Figure) and value.number:
+            out.add(f"figure:{value.number}")
+        elif isinstance(value, Table) and value.number:
+            out.add(f"table:{value.number}")
+    return out
+
+
+def _walk(value) -> Iterator:
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _walk(v)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _walk(v)
+    elif isinstance(value, views.Section):
+        yield from _walk(value.extra)
+
+
+def images_of(page: views.Page) -> dict[str, bytes]:
+    """The image files the page's narrative shows, by their site path (the site publishes them beside the pages)."""
+    out: dict[str, bytes] = {}
+    for item in figures_in(page.context):
+        out.update(getattr(item, "images", {}))
+    return out

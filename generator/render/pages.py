@@ -19,9 +19,9 @@ from markupsafe import Markup
 from ..diagrams import model_diagrams
 from ..fingerprint import fingerprint
 from ..model import Framework
-from . import grouping, numbering, plain_text, site_paths, templating, views
+from . import author_figures, grouping, numbering, plain_text, site_paths, templating, views
 from .export import export_json
-from .figures import figures_in
+from .figures import figures_in, images_of, taken_numbers
 from .site_source import Addition, NavItem, SiteSource
 
 __all__ = ["Addition", "Incremental", "SiteSource", "environment", "generate", "navigation", "render_page"]
@@ -194,6 +194,7 @@ class Incremental:
     diagrams: dict = field(default_factory=dict)  # diagram key -> PlantUML source
     pages: dict = field(default_factory=dict)  # src -> (reads, Markdown)
     notes: dict = field(default_factory=dict)  # (kind, id) -> the supplements' notes on that page, as last shown
+    images: dict = field(default_factory=dict)  # src -> the authors' image files the page shows (site path -> bytes)
     templates: str = ""
     computed: int = 0
     reused: int = 0
@@ -409,17 +410,21 @@ def generate(
         replacements = figures(fw, pages)
     _annotate(pages, notes)
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
-    rendered = {}
+    rendered, images = {}, {}
     for page in pages:
         text = render_page(env, page)
         for placeholder, figure in replacements.get(page.src, {}).items():
             text = text.replace(placeholder, figure)
-        rendered[page.src] = text
+        rendered[page.src] = author_figures.number_page(text, taken_numbers(page.context))
+        images[page.src] = images_of(page)
     if incremental is None:
         site.files.update(rendered)
     else:
         for src in planned:
             site.files[src] = rendered[src] if src in rendered else kept[src]
+        images = {src: images.get(src, incremental.images.get(src, {})) for src in planned}
+    for by_path in images.values():  # authors' images, beside the pages that show them
+        site.files.update(by_path)
     for addition in additions:
         site.files.update(addition.files)
         site.extra_css.extend(css for css in addition.extra_css if css not in site.extra_css)
@@ -432,6 +437,7 @@ def generate(
         for name, value in snapshot.items():
             setattr(incremental, name, value)
         incremental.computed, incremental.reused = len(rendered), len(kept)
+        incremental.images = images
     return site
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from ..check.references import suggestion
 from ..load.yaml_loader import Document
 from ..model import Framework, GlossaryTerm, Profile, Standard, resolve
+from ..model.entities import Text
 from ..problems import Loc, Problem, error
 from .model import Amendment, Supplement, entity_key
 
@@ -428,17 +430,37 @@ def narrative_target(fw: Framework, a: Amendment, out: Applied | None = None) ->
 
 
 def appended(old: str, text: str) -> str:
-    """``old`` with ``text`` added as new paragraphs: what append-narrative makes of a field."""
-    text = text.strip("\n")
+    """``old`` with ``text`` added as new paragraphs: what append-narrative makes of a field.
+
+    Where either part knows its place in its spec (model.Text), the result does too, each
+    part in its own file: a diagram's problems and an image's file are found where written."""
+    lead = len(text) - len(text.lstrip("\n"))
+    stripped = text.strip("\n")
     if not old.strip():
-        return text
-    return old.rstrip("\n") + "\n\n" + text + ("\n" if old.endswith("\n") else "")
+        combined, start = stripped, 0
+    else:
+        combined = old.rstrip("\n") + "\n\n" + stripped + ("\n" if old.endswith("\n") else "")
+        start = len(old.rstrip("\n")) + 2
+    old_loc, new_loc = getattr(old, "locate", None), getattr(text, "locate", None)
+    if old_loc is None and new_loc is None:
+        return combined
+
+    def locate(offset: int):
+        if offset >= start and new_loc is not None:
+            return new_loc(offset - start + lead)
+        if old_loc is not None:
+            return old_loc(min(offset, max(0, len(old) - 1)))
+        return new_loc(lead)
+
+    return Text.at(combined, locate)
 
 
 def _narrative(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
     obj, attr, _kind, key, target = narrative_target(fw, a, out)
     old = getattr(obj, attr) or ""
     text = a.data["text"]
+    if isinstance(text, str):  # the amendment's text knows its place in amendments.yaml (diagrams, images)
+        text = Text.at(text, functools.partial(a.doc.text_loc, a.path + ("text",)))
     if a.op == "replace-narrative":
         if old == text:
             raise _refuse(a.loc_of("text"), f"replace-narrative: the {attr} of {target[1]} already reads as this text; nothing to change", "supplement-base")
