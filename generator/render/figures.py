@@ -106,16 +106,22 @@ def taken_numbers(context) -> set[str]:
     return out
 
 
-def _walk(value) -> Iterator:
+def _walk(value, _seen: set[int] | None = None) -> Iterator:
+    """Every value inside a page context, each section once (sections may point at each other, as
+    ITI-108's messages and interactions do: see :func:`figures_in`)."""
+    seen = set() if _seen is None else _seen
     yield value
     if isinstance(value, dict):
         for v in value.values():
-            yield from _walk(v)
+            yield from _walk(v, seen)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            yield from _walk(v)
+            yield from _walk(v, seen)
     elif isinstance(value, views.Section):
-        yield from _walk(value.extra)
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        yield from _walk(value.extra, seen)
 
 
 def images_of(page: views.Page) -> dict[str, bytes]:
