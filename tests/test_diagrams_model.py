@@ -108,16 +108,18 @@ def test_profile_edge_arrows_point_from_initiator_to_responder(example):
     for profile in fw.profiles.values():
         d = diagrams[f"profile-{profile.acronym}"]
         for line in d.source.splitlines():
-            m = re.match(r'^(\w+) (--?>?) (\w+) : "(.*)"$', line)
+            m = re.match(r'^(\w+) (<?--?>?) (\w+) : "(.*)"$', line)
             if not m:
                 continue
-            assert m.group(2) == "-->", line
+            assert m.group(2) in ("-->", "<-->"), line
             ini, res = actor_of[m.group(1)], actor_of[m.group(3)]
             for tx_id in re.findall(r"<U\+005B>([A-Z]+-\d+)<U\+005D>", m.group(4)):
                 roles = {(r.actor, r.role) for r in fw.transactions[tx_id].roles}
                 assert (ini, "initiator") in roles and (res, "responder") in roles, (profile.acronym, line)
+                if m.group(2) == "<-->":  # both ends: each initiates it with the other
+                    assert (res, "initiator") in roles and (ini, "responder") in roles, (profile.acronym, line)
                 checked += 1
-        assert d.svg.count("<polygon") >= sum(1 for line in d.source.splitlines() if " --> " in line), profile.acronym
+        assert d.svg.count("<polygon") >= sum(1 for line in d.source.splitlines() if "-> " in line), profile.acronym
     assert checked > 20
 
 

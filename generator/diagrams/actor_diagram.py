@@ -4,8 +4,9 @@
 * One straight line for each pair of actors that really exchange
   transactions in this profile (``bindings.profile_exchanges``: the profile's stated
   exchanges, or its initiators with its responders), labelled with every such
-  transaction, each label a link; the arrowhead points from initiator to responder,
-  and a pair that exchanges both ways gets a line for each direction.
+  transaction, each label a link; the arrowhead points from initiator to responder
+  (both ends when each initiates it with the other), and a pair whose transactions go
+  both ways gets a line for each direction.
 * A grouping is drawn as IHE does: the actor and the actors it is grouped with side
   by side in one frame. The grouped box is solid when the grouping is required,
   dashed when it is required only with an option or a condition (which it names),
@@ -48,7 +49,7 @@ from .model_names import (
 NAME_WIDTH = 16  # characters per line of an actor's name
 LABEL_WIDTH = 20  # characters per line of a transaction label
 LINETYPE = "polyline"  # straight segments (Graphviz); smetana, the fallback, draws curves whatever this says
-SIDE_BY_SIDE = 2  # an actor with more grouped actors than this has them in the next column (or row)
+SIDE_BY_SIDE = 1  # an actor with more grouped actors than this has them in the next column (or row)
 
 # Estimated widths, in pixels, of PlantUML's default fonts (14 px names, 13 px labels), to
 # choose the direction in which the picture is narrower (see _direction).
@@ -76,6 +77,7 @@ class _Edge:
     initiator: str
     responder: str
     labels: list[str] = field(default_factory=list)  # PlantUML text, one per transaction
+    both_ways: bool = False  # each side initiates each of its transactions (Authenticate Node between Secure Nodes)
 
 
 def _label_chunks(labels: list[str]) -> list[list[str]]:
@@ -247,7 +249,7 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None, *,
     # partner for it (ITI-19 between Secure Nodes is drawn between Node and Application).
     partnered = {(a, tx) for ini, res, tx in exchanges if ini != res for a in (ini, res)}
     exchanges = [(i, r, t) for i, r, t in exchanges if i != r or (i, t) not in partnered]
-    edges: dict[tuple[str, str], _Edge] = {}
+    edges: dict[tuple, _Edge] = {}
     alt: list[str] = []
     for ini, res, tx_id in exchanges:
         edge = edges.setdefault((ini, res), _Edge(ini, res))
@@ -255,6 +257,17 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None, *,
         if label not in edge.labels:
             edge.labels.append(label)
         alt.append(f"{actor_name(fw, ini)} initiates {tx_label(fw, tx_id)} with {actor_name(fw, res)}.")
+    # A transaction that each of two actors initiates with the other is one line with two arrowheads.
+    for (ini, res), edge in list(edges.items()):
+        back = edges.get((res, ini))
+        if back is None or back is edge or edge.both_ways or order.index(ini) > order.index(res):
+            continue
+        common = [label for label in edge.labels if label in back.labels]
+        if common:
+            edge.labels = [label for label in edge.labels if label not in common]
+            back.labels = [label for label in back.labels if label not in common]
+            edges[(ini, res, "both")] = _Edge(ini, res, common, both_ways=True)
+    edges = {key: edge for key, edge in edges.items() if edge.labels}
 
     blanket = _blanket(profile)
     blanket_sigs = {_signature(g) for g in blanket}
@@ -269,7 +282,10 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None, *,
     boxes = {a: [_grouped_box(fw, profile, page, g) for g in gs] for a, gs in drawn.items()}
     if not direction:
         chars = {a: _chars(name_text(a)) for a in nodes}
-        widths = {pair: max(_chars(label) for label in e.labels) for pair, e in edges.items()}
+        widths: dict[tuple[str, str], int] = {}
+        for e in edges.values():
+            pair = (e.initiator, e.responder)
+            widths[pair] = max([widths.get(pair, 0)] + [_chars(label) for label in e.labels])
         direction = _direction(order, chars, widths, {a: [_chars(b) for b in bs] for a, bs in boxes.items()})
     lines = _header(layout, linetype)
     lines += [f"title {puml.text(profile.acronym + ' Actor Diagram')}", f"{direction} direction"]
@@ -306,7 +322,8 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None, *,
     for edge in edges.values():
         for labels in _label_chunks(edge.labels):
             label = "\\n".join(labels)
-            lines.append(f'{alias[edge.initiator]} --> {alias[edge.responder]} : "{label}"')
+            arrow = "<-->" if edge.both_ways else "-->"
+            lines.append(f'{alias[edge.initiator]} {arrow} {alias[edge.responder]} : "{label}"')
     for actor_id, groupings in drawn.items():
         frame = f"G{order.index(actor_id) + 1}"
         # Side by side across the picture's flow; more than SIDE_BY_SIDE in a column of their own.

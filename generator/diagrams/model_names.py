@@ -48,7 +48,7 @@ def wrapped(value: str, width: int) -> list[str]:
     return textwrap.wrap(flat(value), width, break_on_hyphens=False, break_long_words=False) or [""]
 
 
-ID_SLACK = 9  # characters a line may run over its width to keep a transaction's "[ITI-18]" on it
+ID_SLACK = 6  # characters a line may run over its width to keep a transaction's "[ITI-18]" on it
 
 
 def wrapped_label(value: str, width: int) -> list[str]:

@@ -22,7 +22,7 @@ from ..model import Framework
 from . import grouping, numbering, plain_text, site_paths, templating, views
 from .export import export_json
 from .figures import figures_in
-from .site_source import Addition, NavItem, SiteSource
+from .site_source import FIGURE_FILES, Addition, NavItem, SiteSource
 
 __all__ = ["Addition", "Incremental", "SiteSource", "environment", "generate", "navigation", "render_page"]
 
@@ -193,6 +193,7 @@ class Incremental:
     signatures: dict = field(default_factory=dict)  # who-uses-what lists of the previous build
     diagrams: dict = field(default_factory=dict)  # diagram key -> PlantUML source
     pages: dict = field(default_factory=dict)  # src -> (reads, Markdown)
+    figure_files: dict = field(default_factory=dict)  # src -> {site path: SVG}, its figures' full-size pictures
     notes: dict = field(default_factory=dict)  # (kind, id) -> the supplements' notes on that page, as last shown
     templates: str = ""
     computed: int = 0
@@ -407,6 +408,7 @@ def generate(
         replacements = figures(fw, pages, model_diagrams=known_diagrams)
     else:
         replacements = figures(fw, pages)
+    figure_files = replacements.pop(FIGURE_FILES, {})  # page source -> {site path: SVG} (figures.add_figures)
     _annotate(pages, notes)
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
     rendered = {}
@@ -417,9 +419,12 @@ def generate(
         rendered[page.src] = text
     if incremental is None:
         site.files.update(rendered)
+        for by_path in figure_files.values():
+            site.files.update(by_path)
     else:
         for src in planned:
             site.files[src] = rendered[src] if src in rendered else kept[src]
+            site.files.update(figure_files.get(src, {}) if src in rendered else incremental.figure_files.get(src, {}))
     for addition in additions:
         site.files.update(addition.files)
         site.extra_css.extend(css for css in addition.extra_css if css not in site.extra_css)
@@ -429,6 +434,7 @@ def generate(
     site.files["assets/tfpub.css"] = stylesheet()
     if incremental is not None:  # the build succeeded: remember it
         incremental.pages = {src: (reads[src], rendered[src]) for src in rendered} | {src: incremental.pages[src] for src in kept}
+        incremental.figure_files = {src: figure_files.get(src, {}) for src in rendered} | {src: incremental.figure_files.get(src, {}) for src in kept}
         for name, value in snapshot.items():
             setattr(incremental, name, value)
         incremental.computed, incremental.reused = len(rendered), len(kept)
