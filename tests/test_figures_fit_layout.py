@@ -150,3 +150,31 @@ def test_without_graphviz_smetana_draws_them_and_the_cache_tells_them_apart(fram
     monkeypatch.delenv("TFPUB_GRAPHVIZ_DOT")
     if runtime.find_dot() is not None:
         assert runtime.engine_id(runtime.find_jar()) != without and "smetana" not in runtime.style()
+
+
+def test_a_figure_is_fitted_with_a_minimum_text_size_and_links_to_its_picture_alone():
+    """The frame carries the natural width and the narrowest legible widths (screen and paper);
+    the full-size link is outside the picture; a picture with links is a group, one without an image
+    in a frame a keyboard can reach."""
+    from generator.diagrams import fit
+    from generator.diagrams.core import Diagram
+    from generator.diagrams.svg import figure_file_name, figure_html, standalone
+    from generator.problems import Loc
+
+    def picture(body: str) -> str:
+        return f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 900 300" width="900px"><g>{body}</g></svg>'
+
+    text = '<text font-size="12" x="1" y="10">Actor</text><text font-size="14" x="1" y="30">Title</text>'
+    plain = Diagram("k", "profile", "XDS.b Actor Diagram", "", ["A initiates B."], "", Loc("x"), svg=picture(text))
+    out = figure_html(plain, "Figure 1: XDS.b Actor Diagram", "figure-actor-diagram", full_size="figure-actor-diagram.svg")
+    assert 'style="--tfpub-diagram-width:900px;--tfpub-diagram-min:675px;--tfpub-diagram-print-min:600px"' in out
+    assert 'role="img"' in out and 'tabindex="0"' in out  # no links: one image; its frame takes the focus to scroll
+    full = out.index('class="tfpub-diagram-full"')
+    assert out.index("</svg>") < full and '<a href="figure-actor-diagram.svg" type="image/svg+xml">Open Figure 1 full size</a>' in out
+    linked = Diagram("k", "profile", "T", "", [], "", Loc("x"), svg=picture(f'<a href="../x/">{text}</a>'))
+    out = figure_html(linked, "Figure 2: T", "f2")
+    assert 'role="group"' in out and 'tabindex' not in out and "tfpub-diagram-full" not in out  # links are focusable; no file given
+    alone = standalone(linked)
+    assert alone.startswith("<svg") and "<title>T</title>" in alone and 'href="../x/"' in alone
+    assert figure_file_name("figure-uc-a b/../c") == "figure-uc-a-b-..-c.svg"
+    assert fit.Size(400, 100, 9).min_width() == 400 and fit.Size(400, 100, 0).min_width() == 400

@@ -108,7 +108,7 @@ def finish(svg: str, title: str, alt_text: list[str]) -> str:
     root.attrib["aria-label"] = title
     style = root.attrib.get("style", "")
     style = re.sub(r"\b(?:width|height)\s*:\s*[^;]*;?", "", style)
-    # Natural size, so labels stay readable; the figure scrolls sideways (print scales it to fit).
+    # Drawn at its natural size unless a stylesheet fits it (the site's does: fit.py, tfpub.css).
     root.attrib["style"] = "height:auto;" + style
     root.attrib.pop("preserveAspectRatio", None)
     return etree.tostring(root, encoding="unicode")
