@@ -90,16 +90,16 @@ def measure(svg: str) -> dict:
         texts = [(float(t.get("x")), float(t.get("y")), float(t.get("textLength") or 0)) for t in g.iter(f"{SVG}text")]
         if texts:  # the label: the box around its lines, and how far the line passes from it
             label = (min(x for x, _, _ in texts), min(y for _, y, _ in texts) - 11, max(x + w for x, _, w in texts), max(y for _, y, _ in texts) + 2)
-            far = max(far, min(_to_box(a, b, label) for a, b in zip(points, points[1:])))
+            far = max(far, min(_to_box(a, b, label) for a, b in itertools.pairwise(points)))
             labels.append((len(lines) - 1, label))
     crossings = sum(
         1 for (p, _), (q, _) in itertools.combinations(lines, 2)
-        if any(_cross(*s, *t) for s in zip(p, p[1:]) for t in zip(q, q[1:]))
+        if any(_cross(*s, *t) for s in itertools.pairwise(p) for t in itertools.pairwise(q))
     )
     # a label drawn over another label, or over another line (with 2 px of slack)
     overlaps = sum(1 for (i, a), (j, b) in itertools.combinations(labels, 2) if a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
     inset = [(i, (x0 + 2, y0 + 2, x1 - 2, y1 - 2)) for i, (x0, y0, x1, y1) in labels]
-    overlaps += sum(1 for i, box in inset for j, (p, _) in enumerate(lines) if j != i and min(_to_box(a, b, box) for a, b in zip(p, p[1:])) == 0)
+    overlaps += sum(1 for i, box in inset for j, (p, _) in enumerate(lines) if j != i and min(_to_box(a, b, box) for a, b in itertools.pairwise(p)) == 0)
     return {"width": view[2], "height": view[3], "lines": len(lines), "crossings": crossings,
             "curved": sum(1 for _, straight in lines if not straight), "label_distance": far, "overlaps": overlaps}
 
