@@ -8,7 +8,6 @@ PlantUML), from the Word document of the chapter, and from a supplement's page.
 
 from __future__ import annotations
 
-import shutil
 import struct
 import subprocess
 import sys

@@ -309,7 +309,7 @@ def test_duplicate_chapter_is_blamed_on_the_newcomer_not_the_file_sorted_first(t
     del tree["ITX/profiles/AAA.yaml"]["groupings"]
     result = tree.validate()
     problem = expect(result, "duplicate-chapter", "ITX/profiles/AAA.yaml", tree.line_of("ITX/profiles/AAA.yaml", "chapter: 9"))
-    assert f"already ATN's (" in problem.message and f"ATN.yaml:{tree.line_of(ATN, 'chapter: 9')}:" in problem.message
+    assert "already ATN's (" in problem.message and f"ATN.yaml:{tree.line_of(ATN, 'chapter: 9')}:" in problem.message
     assert "give AAA a free chapter number" in problem.message
     assert len(with_rule(result, "duplicate-chapter")) == 1, show(result.problems)
 

@@ -13,10 +13,20 @@ import json
 from pathlib import Path
 
 import pytest
-from test_diagrams_support import EXAMPLE_SPECS, all_text, hrefs, read_sequence, require_renderer
+from test_diagrams_support import (
+    EXAMPLE_SPECS,
+    all_text,
+    hrefs,
+    read_sequence,
+    require_renderer,
+)
 
 from generator.diagrams import figure_html, model_diagrams, render
-from generator.diagrams.from_model import profile_diagram, transaction_diagram, use_case_diagram
+from generator.diagrams.from_model import (
+    profile_diagram,
+    transaction_diagram,
+    use_case_diagram,
+)
 from generator.model import Actor, Domain, Framework, Message, Role, Transaction
 from generator.problems import Loc
 from generator.render import site_paths
@@ -100,7 +110,8 @@ def test_each_profile_svg_shows_its_actors_and_the_transactions_between_them(exa
 
 
 def test_profile_edge_arrows_point_from_initiator_to_responder(example):
-    """Each line is drawn upper -- lower; ↓ means the upper actor initiates, ↑ the lower, ↕ both."""
+    """Each line is drawn initiator --> responder (the arrowhead at the responder), for every
+    transaction on it; in the picture, the arrowhead is a polygon at the responder's end."""
     import re
 
     from generator.diagrams.puml import alias
@@ -110,20 +121,21 @@ def test_profile_edge_arrows_point_from_initiator_to_responder(example):
     actor_of = {alias("A_", a): a for a in fw.actors}
     checked = 0
     for profile in fw.profiles.values():
-        for line in diagrams[f"profile-{profile.acronym}"].source.splitlines():
-            m = re.match(r'^(\w+) -- (\w+) : "(.*)"$', line)
+        d = diagrams[f"profile-{profile.acronym}"]
+        for line in d.source.splitlines():
+            m = re.match(r'^(\w+) (<?--?>?) (\w+) : "(.*)"$', line)
             if not m:
                 continue
-            upper, lower = actor_of[m.group(1)], actor_of[m.group(2)]
-            for label in m.group(3).split("\\n"):
-                tx_id = re.search(r"<U\+005B>([A-Z]+-\d+)<U\+005D>", label).group(1)
+            assert m.group(2) in ("-->", "<-->"), line
+            ini, res = actor_of[m.group(1)], actor_of[m.group(3)]
+            for tx_id in re.findall(r"<U\+005B>([A-Z]+-\d+)<U\+005D>", m.group(4)):
                 # the roles in this profile: the transaction's, or those the profile binds (PIX on ITI-30)
-                roles = {(a, r) for a in (upper, lower) for r in bindings.roles_in_profile(fw, profile, a, tx_id)}
-                down = (upper, "initiator") in roles and (lower, "responder") in roles
-                up = (lower, "initiator") in roles and (upper, "responder") in roles
-                glyph = label.rsplit(" ", 1)[1]
-                assert glyph == ("↕" if down and up else "↓" if down else "↑"), (profile.acronym, line)
+                roles = {(a, r) for a in (ini, res) for r in bindings.roles_in_profile(fw, profile, a, tx_id)}
+                assert (ini, "initiator") in roles and (res, "responder") in roles, (profile.acronym, line)
+                if m.group(2) == "<-->":  # both ends: each initiates it with the other
+                    assert (res, "initiator") in roles and (ini, "responder") in roles, (profile.acronym, line)
                 checked += 1
+        assert d.svg.count("<polygon") >= sum(1 for line in d.source.splitlines() if "-> " in line), profile.acronym
     assert checked > 20
 
 
@@ -271,8 +283,10 @@ def test_use_case_step_without_a_receiver_is_an_arrow_to_itself(tree):
 def test_grouping_with_an_option_and_cross_domain_links(tree):
     fw = tree.validate().framework
     d = profile_diagram(fw, fw.profiles["DOC"])
-    assert 'rectangle "Document Update Option" as' in d.source
+    box = next(line for line in d.source.splitlines() if "with the Document" in line and "agent" in line)
+    assert box.endswith("#line.dashed") and "with the Document\\nUpdate Option" in box  # conditional: dashed, named
+    assert "Dashed box: required only with the option or condition named in it." in d.source  # and the legend says so
     assert "[[../../actors/time-client/ Time Client]] (CT)" in d.source
     img = profile_diagram(fw, fw.profiles["IMG"])
     # RDX actors grouped with ITX actors: the link crosses domains, relative to the RDX page.
-    assert "[[../../../ITX/actors/document-recipient/ Document Recipient]] (DOC)" in img.source
+    assert "[[../../../ITX/actors/document-recipient/ Document]]\\n[[../../../ITX/actors/document-recipient/ Recipient]] (DOC)" in img.source

@@ -18,7 +18,14 @@ from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
 from . import author_content
-from .references import LOCAL_KINDS, RefError, exists, find_refs, suggestion, unresolved_message
+from .references import (
+    LOCAL_KINDS,
+    RefError,
+    exists,
+    find_refs,
+    suggestion,
+    unresolved_message,
+)
 from .sequence import sequence_diagram
 
 

@@ -15,6 +15,7 @@ number alike.
 from __future__ import annotations
 
 import re
+
 NUMBER = "\u2063N:{id}\u2063"
 REFERENCE = "\u2063R:{kind}:{id}\u2063"
 _NUMBER_RE = re.compile("\u2063N:((?:fig|tab)-[a-z0-9-]+)\u2063")

@@ -16,10 +16,12 @@ from markupsafe import Markup
 
 from ..diagrams import PLACEHOLDER, figure_html, markdown_pages, render
 from ..diagrams import model_diagrams as all_model_diagrams
+from ..diagrams.svg import figure_file_name, standalone
 from ..model import Framework
 from ..problems import Problem
-from . import author_figures, views
+from . import author_figures, site_paths, views
 from .narrative import Narrative
+from .site_source import FIGURE_FILES
 from .tables import Table
 
 
@@ -55,6 +57,10 @@ def add_figures(
 ) -> tuple[dict[str, dict[str, Markup]], list[Problem]]:
     """Fill each page's figures; return, per page, the HTML for its narrative placeholders.
 
+    Each rendered figure links to its picture alone, a file beside its page (the
+    "full size" link); those files are returned under the key ``FIGURE_FILES``, as
+    page source -> {site path: SVG}, for the page generation to put into the site.
+
     Diagrams of the hand-written pages in ``docs_dir`` join the batch, so that
     plantuml-markdown finds them all in the cache when mkdocs renders those pages.
     ``only_shown`` (``tfpub serve``, which passes only the pages a change reached)
@@ -78,19 +84,34 @@ def add_figures(
         batch += markdown_pages.page_diagrams(docs_dir)
     report = render(batch, Path(cache_dir) / "diagrams")
 
+    files: dict[str, dict[str, str]] = {}
+
+    def full_size(src: str, d, figure_id: str) -> str | None:
+        picture = standalone(d)
+        if picture is None:
+            return None
+        name = figure_file_name(figure_id)
+        files.setdefault(src, {})[site_paths.page_url(src) + name] = picture
+        return name  # beside the page: relative to its URL
+
     for page in pages:
         for item in figures_in(page.context):
             if isinstance(item, views.Figure) and item.key in model:
-                item.html = Markup(figure_html(model[item.key], f"Figure {item.number}: {item.caption}", item.anchor))
-    replacements: dict[str, dict[str, Markup]] = {}
+                d = model[item.key]
+                item.html = Markup(figure_html(d, f"Figure {item.number}: {item.caption}", item.anchor, full_size=full_size(page.src, d, item.anchor)))
+    replacements: dict = {}
     for src, by_key in narrative.items():
         for key, d in by_key.items():
-            replacements.setdefault(src, {})[PLACEHOLDER.format(key=key)] = Markup(figure_html(d, d.title or "Diagram", f"figure-{key}"))
+            figure_id = f"figure-{key}"
+            html = figure_html(d, d.title or "Diagram", figure_id, full_size=full_size(src, d, figure_id))
+            replacements.setdefault(src, {})[PLACEHOLDER.format(key=key)] = Markup(html)
     for page in pages:  # captioned ones: the author's id, and the caption whose number the page pass writes in
         for item in figures_in(page.context):
             for at, (d, fid, caption) in getattr(item, "captions", {}).items():
                 drawn = narrative.get(page.src, {}).get(d.key, d)
-                replacements.setdefault(page.src, {})[PLACEHOLDER.format(key=at)] = Markup(figure_html(drawn, author_figures.caption(fid, caption), fid))
+                html = figure_html(drawn, author_figures.caption(fid, caption), fid, full_size=full_size(page.src, drawn, fid))
+                replacements.setdefault(page.src, {})[PLACEHOLDER.format(key=at)] = Markup(html)
+    replacements[FIGURE_FILES] = files
     return replacements, list(report.problems)
 
 

@@ -14,8 +14,8 @@ import hashlib
 import html
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from functools import lru_cache
+from pathlib import Path
 
 import markdown
 from lxml import etree

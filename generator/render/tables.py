@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import ExternalTarget, Framework, Grouping, GroupingTarget, Profile, ProfileActor, TableNote, bindings
+from ..model import (
+    ExternalTarget,
+    Framework,
+    Grouping,
+    GroupingTarget,
+    Profile,
+    ProfileActor,
+    TableNote,
+    bindings,
+)
 from . import numbering, plain_text, site_paths
 from .citations import references_html
 from .narrative import render_inline

@@ -18,7 +18,13 @@ from mkdocs.structure.files import File, Files
 from generator.diagrams import markdown_pages
 from generator.problems import format_text
 from generator.site import preview
-from generator.site.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
+from generator.site.publish import (
+    SERVE_DIRTY,
+    Published,
+    ensure_source_date_epoch,
+    publish,
+    sync_source,
+)
 
 _STATE: dict[str, Published] = {}
 

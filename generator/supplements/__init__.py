@@ -57,7 +57,13 @@ Design, step by step:
 from .apply import Applied, Change, apply
 from .check import check_all, framework_with_supplements, validate_supplements
 from .document import SupplementDocument, build_document
-from .model import Amendment, Supplement, SupplementError, load_supplement, load_supplements
+from .model import (
+    Amendment,
+    Supplement,
+    SupplementError,
+    load_supplement,
+    load_supplements,
+)
 
 __all__ = [
     "Amendment",
