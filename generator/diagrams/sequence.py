@@ -22,6 +22,7 @@ fragments left empty by that.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import Framework, Profile, Role, Transaction, UseCase, bindings
@@ -30,6 +31,7 @@ from ..problems import Loc
 from ..render import site_paths
 from . import puml
 from .core import Diagram
+from .model_names import wrapped
 
 
 def _flat(value: str) -> str:
@@ -60,10 +62,12 @@ class Lifeline:
     actors: list[str]
 
 
-def _declaration(fw: Framework, page: str, line: Lifeline) -> str:
-    """A participant for one actor (the whole box links to it) or several sharing a box."""
+def _declaration(fw: Framework, page: str, line: Lifeline, name_width: int = 0) -> str:
+    """A participant for one actor (the whole box links to it) or several sharing a box;
+    ``name_width``: wrap a single actor's name at that many characters (use-case flows, to fit)."""
     if len(line.actors) == 1:
-        name = puml.text(_actor_name(fw, line.actors[0]))
+        name = _actor_name(fw, line.actors[0])
+        name = "\\n".join(puml.text(part) for part in wrapped(name, name_width)) if name_width else puml.text(name)
         target = _actor_url(fw, page, line.actors[0])
         return f'participant "{name}" as {line.alias}' + (f" [[{puml.url(target)}]]" if target else "")
     names = " /\\n".join(_linked(_actor_name(fw, a), _actor_url(fw, page, a)) for a in line.actors)
@@ -290,14 +294,15 @@ def _transaction_resolver(d: _Drawing, tx: Transaction, page: str, roles: list[R
     return resolve, side
 
 
-def _header(d: _Drawing, title: str, page: str, diagram: Sequence, activate_default: bool, first: list[Lifeline]) -> list[str]:
+def _header(d: _Drawing, title: str, page: str, diagram: Sequence, activate_default: bool, first: list[Lifeline],
+            fit: FlowFit | None = None) -> list[str]:
     """Title, participants, numbering and the bars for the whole diagram; returns the aliases activated."""
     d.emit("@startuml")
     if diagram.title:
-        d.emit(f"title {puml.text(title)}")
+        d.emit(f"title {puml.lines(title, fit.title_width) if fit else puml.text(title)}")
     d.emit("hide footbox")
     for line in d.lifelines:
-        d.emit(_declaration(d.fw, page, line))
+        d.emit(_declaration(d.fw, page, line, fit.name_width if fit else 0))
     if diagram.autonumber:
         d.emit("autonumber")
     activate = activate_default if diagram.activate is None else diagram.activate
@@ -358,7 +363,18 @@ def use_case_lifelines(use_case: UseCase) -> list[Lifeline]:
     return [Lifeline(puml.alias("P_", box[0]), list(box)) for box in stated if box]
 
 
-def use_case_sequence(fw: Framework, profile: Profile, use_case: UseCase, page: str, tx_url, tx_label) -> Diagram:
+@dataclass(frozen=True)
+class FlowFit:
+    """How a use-case flow wraps to fit a page column (:mod:`.use_case_diagram` decides): names,
+    step text and title widths in characters, and the transaction label as a wrapped link."""
+
+    name_width: int
+    text_width: int
+    title_width: int
+    tx_link: Callable[[str], str]
+
+
+def use_case_sequence(fw: Framework, profile: Profile, use_case: UseCase, page: str, tx_url, tx_label, fit: FlowFit | None = None) -> Diagram:
     """A use case's process flow with what its ``diagram`` states; ``message: N`` draws its step N
     as the plain flow does (a transaction solid and labelled with it, a reply dashed, a step
     without a receiver an arrow to itself). ``tx_url``/``tx_label``: how the flow names a
@@ -374,9 +390,10 @@ def use_case_sequence(fw: Framework, profile: Profile, use_case: UseCase, page: 
         receiver = d.line_of(step.receiver or s.to_actor or s.from_actor)
         if sender is None or receiver is None:
             return None
-        text = puml.lines(s.text, LABEL_WIDTH) if step.text is None else (puml.text(step.text) if _flat(step.text) else "")
+        width = fit.text_width if fit else LABEL_WIDTH
+        text = puml.lines(s.text, width) if step.text is None else (puml.text(step.text) if _flat(step.text) else "")
         if s.transaction:
-            linked = _linked(tx_label(s.transaction), tx_url(s.transaction))
+            linked = fit.tx_link(s.transaction) if fit else _linked(tx_label(s.transaction), tx_url(s.transaction))
             label = linked + ("\\n" + text if text else "")
         else:
             label = text
@@ -388,7 +405,7 @@ def use_case_sequence(fw: Framework, profile: Profile, use_case: UseCase, page: 
 
     d.resolve = resolve
     title = f"{_flat(use_case.title)}: Process Flow"
-    active = _header(d, title, page, diagram, False, [])
+    active = _header(d, title, page, diagram, False, [], fit)
     d.steps(diagram.steps or [SeqStep("message", s.loc, message=n) for n, s in enumerate(use_case.steps, start=1)])
     _footer(d, active)
     return Diagram(

@@ -23,7 +23,7 @@ from .model_names import (
     unique,
     wrapped,
 )
-from .sequence import use_case_sequence
+from .sequence import FlowFit, use_case_lifelines, use_case_sequence
 
 NAME_WIDTH = 16  # characters per line of a participant's name
 TEXT_CHARS = 96  # characters of step text across the whole picture (about 670 px at PlantUML's 13 px)
@@ -44,8 +44,10 @@ def _participant(fw: Framework, page: str, alias: str, actor_id: str) -> str:
 
 def use_case_diagram(fw: Framework, profile: Profile, use_case: UseCase, page: str | None = None) -> Diagram:
     page = page or site_paths.profile_page(profile.domain, profile.acronym)
-    if use_case.diagram is not None:  # dividers, notes, fragments...: drawn by .sequence
-        return use_case_sequence(fw, profile, use_case, page, lambda t: tx_url(fw, page, t), lambda t: tx_label(fw, t))
+    if use_case.diagram is not None:  # dividers, notes, fragments...: drawn by .sequence, wrapped the same way
+        width = label_width(len(use_case_lifelines(use_case)))
+        fit = FlowFit(NAME_WIDTH, width, 2 * MAX_WIDTH, lambda t: linked_lines(tx_label(fw, t), tx_url(fw, page, t), width, label=True))
+        return use_case_sequence(fw, profile, use_case, page, lambda t: tx_url(fw, page, t), lambda t: tx_label(fw, t), fit)
     actors = unique(a for step in use_case.steps for a in (step.from_actor, step.to_actor) if a)
     alias = {a: puml.alias("P_", a) for a in actors}
     width = label_width(len(actors))
