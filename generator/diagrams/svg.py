@@ -259,7 +259,7 @@ def figure_html(diagram: Diagram, caption: str, figure_id: str, *, full_size: st
     if diagram.svg and full_size:
         parts.append(
             f'<p class="tfpub-diagram-full"><a href="{html.escape(full_size, quote=True)}" type="image/svg+xml">'
-            f'Open {html.escape(caption.split(":", 1)[0])} full size</a></p>'
+            f'Open {html.escape(caption.split(": ", 1)[0])} full size</a></p>'
         )
     if diagram.alt_text:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in diagram.alt_text)
