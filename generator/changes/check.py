@@ -240,6 +240,14 @@ def check_change_proposals(root: Path, fw: Framework, sources: Sources, *, befor
     return list(result[0]), list(result[1])
 
 
+def remembered(root: Path, fw: Framework) -> tuple[list[CheckedCP], list[Problem]] | None:
+    """What :func:`check_change_proposals` found for this framework object and the files as they are now, if it ran."""
+    root = Path(root)
+    if _LAST and _LAST[0][0] is fw and _LAST[0][1] == (str(root.resolve()), _stamp(root)):
+        return list(_LAST[0][2]), list(_LAST[0][3])
+    return None
+
+
 def status_problems(root: Path, cps: list[ChangeProposal], fw: Framework | None) -> list[Problem]:
     problems: list[Problem] = []
     for cp in cps:
