@@ -173,6 +173,21 @@ def _notes(fw: Framework, domain: str, history: list[RevisionChanges]) -> dict[t
     return notes
 
 
+def history_of(fw: Framework, specs_root: Path, env) -> tuple[dict[str, RevisionLog], dict[str, list[RevisionChanges]]]:
+    """Each domain's revision log, and what changed in each of its revisions."""
+    specs_root = Path(specs_root)
+    logs: dict[str, RevisionLog] = {}
+    history: dict[str, list[RevisionChanges]] = {}
+    for ddir in domain_dirs(specs_root) if specs_root.is_dir() else []:
+        log, problems = load_log(ddir)
+        if problems:
+            raise SupplementError(problems)
+        if log is not None and ddir.name in fw.domains:
+            logs[ddir.name] = log
+            history[ddir.name] = changes(ddir, log, fw, env)
+    return logs, history
+
+
 def addition(fw: Framework, specs_root: Path, env) -> Addition:
     """The change proposals' and revisions' share of the site."""
     specs_root = Path(specs_root)
@@ -180,16 +195,7 @@ def addition(fw: Framework, specs_root: Path, env) -> Addition:
     nav: list = []
     notes: dict = {}
     home: list = []
-    logs: dict[str, RevisionLog] = {}
-    history: dict[str, list[RevisionChanges]] = {}
-    ddirs = {d.name: d for d in domain_dirs(specs_root)} if specs_root.is_dir() else {}
-    for name, ddir in ddirs.items():
-        log, problems = load_log(ddir)
-        if problems:
-            raise SupplementError(problems)
-        if log is not None and name in fw.domains:
-            logs[name] = log
-            history[name] = changes(ddir, log, fw, env)
+    logs, history = history_of(fw, specs_root, env)
     checked = _checked(fw, specs_root)
     docs = {d.cp.number: d for d in cp_documents(fw, specs_root, env, logs, history)}
     supplements = {s.id: s for s in load_supplements(specs_root)[0]}
