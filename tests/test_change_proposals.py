@@ -219,6 +219,7 @@ def test_a_skipped_step_is_reported(specs):
 
 
 def test_a_supplement_going_back_behind_the_logged_status_is_refused(specs):
+    edit(specs / "ITI/revisions.yaml", "      CP-ITI-1230: assigned\n", "      CP-ITI-1230: assigned\n      PDQm: trial-implementation\n")
     meta = specs / "ITI/supplements/PDQm/supplement.yaml"
     edit(meta, "status: trial-implementation", "status: public-comment")
     found = [p for p in problems(specs, "revision-status") if p.is_error]

@@ -105,6 +105,7 @@ def test_the_log_and_domain_yaml_must_agree(specs):
     domain.write_text(domain.read_text(encoding="utf-8").replace('revision: "20.0"', 'revision: "20.1"'), encoding="utf-8")
     found = [p for p in validate(specs).problems if p.rule == "revision-log"]
     assert len(found) == 1 and found[0].loc.file.endswith("revisions.yaml") and "domain.yaml says 20.1" in found[0].message
+    assert found[0].severity == "warning"
 
 
 # --------------------------------------------------------------------------- on the built site

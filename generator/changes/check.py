@@ -192,7 +192,8 @@ def log_problems(domain_dir: Path, log: RevisionLog, cps: list[ChangeProposal], 
     current = log.current
     domain = fw.domains.get(domain_dir.name) if fw is not None else None
     if current is not None and domain is not None and (domain.revision, domain.date) != (current.revision, current.date):
-        problems.append(error(log.loc_of(current, "revision"), f"the log's last revision is {current.revision} ({current.date}) but domain.yaml says {domain.revision} ({domain.date}); they must agree (revisions are made with 'tfpub revision fold')", "revision-log"))
+        # a warning: the revision is the domain's; the log is what made it, and says so
+        problems.append(warning(log.loc_of(current, "revision"), f"the log's last revision is {current.revision} ({current.date}) but domain.yaml says {domain.revision} ({domain.date}); make revisions with 'tfpub revision fold', which updates both", "revision-log"))
     return problems
 
 
