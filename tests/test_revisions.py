@@ -31,6 +31,9 @@ def specs(tmp_path: Path) -> Path:
     return dest
 
 
+CONTENT_PAGE = "ITI/volume-3/bppc-consent/index.html"
+
+
 def fold(specs: Path, *extra: str):
     return run_cli("revision", "fold", "--specs", str(specs), "--domain", "ITI", "--revision", "21.0", "--date", "2024-08-02", *extra)
 
@@ -141,6 +144,7 @@ def test_a_page_says_when_it_last_changed_and_links_to_what_changed(site):
     assert 'id="iti-1-chapter"' in target
     unchanged = read(site, "ITI/volume-1/XDS.b/index.html")
     assert "Unchanged since Revision 19.0" in unchanged
+    assert "Unchanged since Revision 19.0" in read(site, CONTENT_PAGE)  # Volume 3 too
 
 
 def test_the_cp_index_and_pages_are_on_the_site(site):
@@ -153,3 +157,45 @@ def test_the_cp_index_and_pages_are_on_the_site(site):
     table = read(site, "ITI/change-proposals/CP-ITI-1215/index.html")
     assert "O (Note 1<ins>, 2</ins>)" in table
     assert (site / "ITI/change-proposals/CP-ITI-1215.html").is_file()
+
+
+def test_a_fold_killed_after_its_commit_point_is_finished_by_running_it_again(specs):
+    """The fold commits through the incorporation journal: killed once every new file is staged,
+    validation says what to run, and running it finishes the revision."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from conftest import REPO_ROOT
+
+    args = ["revision", "fold", "--specs", str(specs), "--domain", "ITI", "--revision", "21.0", "--date", "2024-08-02"]
+    env = {**os.environ, "PYTHONPATH": str(REPO_ROOT), "TFPUB_INCORPORATE_STEP_DELAY": "0.05"}
+    proc = subprocess.Popen([sys.executable, "-m", "generator", *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    journal = specs / ".tfpub-incorporate.journal"
+    deadline = time.monotonic() + 240
+    try:
+        while time.monotonic() < deadline:
+            try:
+                if json.loads(journal.read_text(encoding="utf-8"))["state"] == "committing":
+                    break
+            except (OSError, ValueError, KeyError):
+                pass
+            assert proc.poll() is None, proc.communicate()
+            time.sleep(0.01)
+        else:
+            pytest.fail("the fold never reached its commit point")
+        os.killpg(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=60)
+    stuck = [p for p in validate(specs).problems if p.rule == "incorporate-interrupted"]
+    assert len(stuck) == 1 and "tfpub revision fold --domain ITI --revision 21.0 --date 2024-08-02" in stuck[0].message, show(stuck)
+    done = run_cli(*args)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "finished an interrupted change" in done.stderr
+    after = validate(specs)
+    assert not [p for p in after.problems if p.is_error], show(after.problems)
+    assert after.framework.domains["ITI"].revision == "21.0"
+    assert (specs / "ITI/history/20.0/ITI/domain.yaml").is_file() and not journal.exists()

@@ -142,6 +142,8 @@ def fold(specs: Path, domain: str, number: str, date: str, dry_run: bool) -> Non
     if not result.ok:
         click.echo("tfpub revision fold: refused; no file was changed", err=True)
         sys.exit(EXIT_PROBLEMS)
+    if not result.edits and not dry_run:
+        return  # an interrupted run of this very fold was finished (the note above says so)
     from .revisions import HISTORY
 
     snapshot = [e for e in result.edits if e.old_text is None and f"/{HISTORY}/" in e.shown.replace("\\", "/")]

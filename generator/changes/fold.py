@@ -253,6 +253,11 @@ def _verify(root: Path, edits: list[Edit], expected_model: str, skip_files: set[
             raise _Refused(error(Loc(display_path(root)), "the edited files would not define the framework the CPs describe (an internal error of tfpub); nothing was changed", "revision-fold"))
 
 
+def label(domain: str, revision: str, date: str) -> str:
+    """The journal's name for a fold: what an interrupted one tells the editor to run again."""
+    return f"{domain}/revision {revision} {date}"
+
+
 def fold(root: Path, domain: str, revision: str, date: str, *, dry_run: bool = False) -> FoldPlan:
     """Plan, check and (unless ``dry_run``) write the next revision. Problems leave every file as it was."""
     root = Path(root)
@@ -264,12 +269,14 @@ def fold(root: Path, domain: str, revision: str, date: str, *, dry_run: bool = F
             return FoldPlan(domain, revision, problems=[exc.problem])
         if done is not None:
             notes.append(f"{'finished' if done.finished else 'undid'} an interrupted change ({done.label})")
+            if done.finished and done.label == label(domain, revision, date):  # this very fold, now complete
+                return FoldPlan(domain, revision, notes=notes)
     result = plan(root, domain, revision, date)
     result.notes = notes
     result.problems = sort_problems(result.problems)
     if result.ok and not dry_run:
         try:
-            journal.commit(root, f"{domain}/revision {revision}", [journal.Change(e.real, e.new_text) for e in result.edits])
+            journal.commit(root, label(domain, revision, date), [journal.Change(e.real, e.new_text) for e in result.edits])
         except journal.JournalError as exc:
             result.problems.append(exc.problem)
         except OSError as exc:

@@ -5,7 +5,7 @@
 * ``<DOMAIN>/revisions/index.md`` and ``<DOMAIN>/revisions/<revision>.md``: what
   each revision integrated, and what changed on the volume pages since the
   revision before, with the change markup (:mod:`.history`);
-* a note on every profile and transaction page: the revision it last changed in,
+* a note on every profile, transaction and content module page: the revision it last changed in,
   with a link to what changed then;
 * Change Proposals and Revisions sections in the domain's navigation.
 """
@@ -161,6 +161,7 @@ def _notes(fw: Framework, domain: str, history: list[RevisionChanges]) -> dict[t
     notes: dict[tuple[str, str], list[str]] = {}
     pages = [("profile", p.acronym, site_paths.profile_page(domain, p.acronym)) for p in fw.profiles.values() if p.domain == domain]
     pages += [("transaction", t.id, site_paths.transaction_page(domain, t.id)) for t in fw.transactions.values() if t.domain == domain]
+    pages += [("content", c.id, site_paths.content_page(domain, c.id)) for c in fw.content_modules.values() if c.domain == domain]
     for kind, key, src in pages:
         item = changed.get(src)
         if item is None:
