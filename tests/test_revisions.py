@@ -54,13 +54,14 @@ def test_folding_gives_the_framework_the_cp_documents_were_computed_from(specs):
 
     done = fold(specs)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "changed: " in done.stdout and "ITI/history/20.0/ (88 files" in done.stdout
+    assert "changed: " in done.stdout and "ITI/history/21.0/ (88 files: the volumes of Revision 21.0, kept)" in done.stdout
 
     after = validate(specs)
     assert not [p for p in after.problems if p.is_error], show(after.problems)
     assert export_json(after.framework) == export_json(expected)
-    # the volumes as they were are kept, as revision 20.0
+    # each revision's volumes are kept as its fold made them: 20.0 as it was, 21.0 as it is now
     assert export_json(snapshot_framework(specs / "ITI", "20.0")) == old_model
+    assert export_json(snapshot_framework(specs / "ITI", "21.0")) == export_json(expected)
     # the CP is integrated, with the step in its history; the log says what went in
     cp = yaml.safe_load((specs / "ITI/change-proposals/CP-ITI-1215.yaml").read_text(encoding="utf-8"))
     assert cp["status"] == "integrated" and cp["history"][-1] == {"status": "integrated", "date": "2024-08-02", "note": "Integrated into Revision 21.0."}
@@ -109,6 +110,29 @@ def test_the_log_and_domain_yaml_must_agree(specs):
     found = [p for p in validate(specs).problems if p.rule == "revision-log"]
     assert len(found) == 1 and found[0].loc.file.endswith("revisions.yaml") and "domain.yaml says 20.1" in found[0].message
     assert found[0].severity == "warning"
+
+
+def test_a_supplement_incorporated_between_revisions_is_a_change_of_the_next_revision(specs):
+    """Revision 20.0 stays as its fold kept it: incorporating a supplement afterwards changes the
+    live volumes, and the next revision, not what Revision 20.0 was."""
+    from generator.render.pages import environment
+    from generator.site.publish import site_source
+
+    done = run_cli("supplement", "incorporate", "XDS.b-on-demand", "--specs", str(specs))
+    assert done.returncode == 0, done.stderr
+    done = fold(specs)
+    assert done.returncode == 0, done.stdout + done.stderr
+    log = yaml.safe_load((specs / "ITI/revisions.yaml").read_text(encoding="utf-8"))["revisions"]
+    assert log[-1]["supplements"] == ["XDS.b-on-demand"] and log[-1]["statuses"]["XDS.b-on-demand"] == "final-text"
+    result = validate(specs)
+    site = site_source(result.framework, specs, template_dirs=[specs.parent / "templates"])
+    new = site.files["ITI/revisions/21.0.md"]
+    assert 'href="../../supplements/XDS.b-on-demand/"' in new
+    for chapter in ("xds-b-chapter", "iti-43-chapter", "iti-61-chapter"):
+        assert f'href="#{chapter}"' in new, chapter
+    assert "iti-61" not in site.files["ITI/revisions/20.0.md"]  # the earlier revision did not change
+    assert "Last changed in Revision 21.0" in site.files["ITI/volume-2/ITI-43.md"]
+    assert "Last changed in Revision 20.0" in site.files["ITI/volume-2/ITI-1.md"]
 
 
 # --------------------------------------------------------------------------- on the built site

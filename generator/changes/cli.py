@@ -144,14 +144,17 @@ def fold(specs: Path, domain: str, number: str, date: str, dry_run: bool) -> Non
         sys.exit(EXIT_PROBLEMS)
     if not result.edits and not dry_run:
         return  # an interrupted run of this very fold was finished (the note above says so)
+    from ..load.discovery import display_path
     from .revisions import HISTORY
 
     snapshot = [e for e in result.edits if e.old_text is None and f"/{HISTORY}/" in e.shown.replace("\\", "/")]
     for e in result.edits:
         if e not in snapshot:
             click.echo(f"{('would add' if dry_run else 'added') if e.old_text is None else ('would change' if dry_run else 'changed')}: {e.shown}")
-    if snapshot:
-        folder = f"{domain}/{HISTORY}/{result.previous}/"
-        click.echo(f"{'would add' if dry_run else 'added'}: {folder} ({len(snapshot)} files: the volumes of Revision {result.previous}, kept)")
+    for kept_revision in (result.previous, number):
+        kept = [e for e in snapshot if f"/{HISTORY}/{kept_revision}/" in e.shown.replace("\\", "/")]
+        if kept:
+            folder = f"{display_path(specs / domain / HISTORY / kept_revision)}/"
+            click.echo(f"{'would add' if dry_run else 'added'}: {folder} ({len(kept)} files: the volumes of Revision {kept_revision}, kept)")
     what = ", ".join(result.change_proposals + result.supplements)
     click.echo(f"{'would make' if dry_run else 'made'} {domain} Revision {number} ({date}) from {result.previous}: {what}", err=True)

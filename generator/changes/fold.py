@@ -6,8 +6,9 @@ the code ``tfpub supplement incorporate`` uses: comments, key order and styles
 kept), and marked integrated, with the step in its history. Supplements become
 Final Text through ``tfpub supplement incorporate`` (their changes are then in the
 base already); the fold records every final-text supplement no revision has
-recorded yet. The current volumes are kept as the snapshot of the revision being
-replaced (``history/<revision>/``, :mod:`.revisions`), domain.yaml gets the new
+recorded yet. The new revision's volumes are kept as its snapshot
+(``history/<revision>/``, :mod:`.revisions`), and the replaced one's too if no
+fold kept it (the first revision of a log), domain.yaml gets the new
 revision and date, and the revision log a new entry: what went in, and the status
 of every CP and supplement.
 
@@ -94,13 +95,18 @@ def _volume_files(root: Path, domain_dir: Path) -> list[Path]:
     return [p for p in tree if p.is_file() and p.relative_to(domain_dir).parts[0] in VOLUME_ENTRIES and p.suffix == ".yaml"]
 
 
-def snapshot_edits(root: Path, domain_dir: Path, revision: str) -> list[Edit]:
-    """New files: the domain's volume files as they are, kept as revision ``revision``'s snapshot."""
+def snapshot_edits(root: Path, domain_dir: Path, revision: str, edited: dict[Path, str] | None = None) -> list[Edit]:
+    """New files: the domain's volume files kept as revision ``revision``'s snapshot; as they are,
+    or with the texts ``edited`` gives (real path -> text: the fold's own edits)."""
     target_root = snapshot_root(domain_dir, revision) / domain_dir.name
+    edited = edited or {}
     out = []
     for path in _volume_files(root, domain_dir):
         target = target_root / path.relative_to(domain_dir)
-        out.append(Edit(target, _copy_with_schema(path, target), None))
+        text = _copy_with_schema(path, target)  # its schema line re-pointed from the snapshot's folder
+        if path.resolve() in edited:
+            text = text.partition("\n")[0] + "\n" + edited[path.resolve()].partition("\n")[2]
+        out.append(Edit(target, text, None))
     return out
 
 
@@ -128,8 +134,8 @@ def plan(root: Path, domain: str, revision: str, date: str) -> FoldPlan:
         out.problems.append(error(at_domain, f"{domain} already has a revision {revision}; give the number of the next one", "revision-fold"))
     if date < dom.date:
         out.problems.append(error(at_domain, f"the new revision's date {date} is before the current revision's ({dom.revision}, {dom.date})", "revision-fold"))
-    if (snapshot_root(ddir, dom.revision)).exists():
-        out.problems.append(error(Loc(display_path(snapshot_root(ddir, dom.revision))), f"a snapshot of revision {dom.revision} exists already; move it away (the fold keeps the volumes as they are now there)", "revision-fold"))
+    if snapshot_root(ddir, revision).exists():
+        out.problems.append(error(Loc(display_path(snapshot_root(ddir, revision))), f"a snapshot of revision {revision} exists already; move it away (the fold keeps the new revision's volumes there)", "revision-fold"))
     cps = sorted((c for c in load_change_proposals(root)[0] if c.domain == domain), key=lambda c: c.number)
     supplements = [s for s in load_supplements(root)[0] if s.domain == domain]
     folded = [c for c in cps if c.status == "final-text"]
@@ -169,7 +175,11 @@ def plan(root: Path, domain: str, revision: str, date: str) -> FoldPlan:
             new_text = rt.dumped()
             if new_text != rt.text:
                 edits.append(Edit(path, new_text, rt.text))
-        edits += snapshot_edits(root, ddir, dom.revision)
+        # the revision being replaced is kept as its last fold kept it (later incorporations do not reach it);
+        # a revision no fold made (the first in a log) is kept as the volumes are now
+        if not (snapshot_root(ddir, dom.revision) / domain / "domain.yaml").is_file():
+            edits += snapshot_edits(root, ddir, dom.revision)
+        edits += snapshot_edits(root, ddir, revision, {e.real: e.new_text for e in edits if e.old_text is not None})
         expected = dataclasses.replace(expected, domains={**expected.domains, domain: dataclasses.replace(dom, revision=revision, date=date)})
         _verify(root, edits, export_json(expected), {c.path.resolve() for c in cps if c.is_open and c not in folded}, {s.folder.resolve() for s in supplements if s.is_open})
     except _Refused as exc:

@@ -50,7 +50,11 @@ def snapshot_framework(domain_dir: Path, revision: str) -> Framework:
 def revision_frameworks(domain_dir: Path, log: RevisionLog, live: Framework) -> dict[str, Framework]:
     """Revision number -> its framework: the snapshots, and the live specs for the current revision."""
     out = {r.revision: snapshot_framework(domain_dir, r.revision) for r in log.revisions[:-1]}
-    out[log.current.revision] = live
+    current = log.current.revision
+    # the current revision as its fold kept it; the live specs when no fold did (the first revision of a log),
+    # since they may have moved on since (a supplement incorporated, to go into the next revision)
+    kept = (snapshot_root(domain_dir, current) / domain_dir.name / "domain.yaml").is_file()
+    out[current] = snapshot_framework(domain_dir, current) if kept else live
     return out
 
 

@@ -5,14 +5,18 @@ CPs and supplements it integrated, and the status every CP and supplement had
 when it was made (which later status changes are checked against). The log is
 written by ``tfpub revision fold`` (:mod:`.fold`) and read here.
 
-The volumes of every revision but the current one are kept as a snapshot,
+The volumes of every revision are kept as a snapshot,
 ``specs/<DOMAIN>/history/<revision>/<DOMAIN>/`` (the domain's volume files as they
 were: domain.yaml, glossary.yaml, standards.yaml, actors/, transactions/,
 profiles/, content/), which is itself a specs folder the ordinary loader reads.
+The fold that makes a revision keeps it, so that the live specs can move on (a
+supplement incorporated for the next revision) without changing what a revision
+was; only the current revision may lack one (the first revision of a log, never
+folded), and is then the live specs.
 Snapshots rather than git history: a build must not depend on git (an archive, a
 shallow CI clone, an uncommitted fold), must be deterministic, and must show a
 revision exactly as the log says it was; a snapshot is a plain, reviewable copy
-that needs nothing but the specs folder. The current revision is the live specs.
+that needs nothing but the specs folder.
 """
 
 from __future__ import annotations
