@@ -115,11 +115,15 @@ def test_the_log_and_domain_yaml_must_agree(specs):
 def test_a_supplement_incorporated_between_revisions_is_a_change_of_the_next_revision(specs):
     """Revision 20.0 stays as its fold kept it: incorporating a supplement afterwards changes the
     live volumes, and the next revision, not what Revision 20.0 was."""
-    from generator.render.pages import environment
     from generator.site.publish import site_source
 
     done = run_cli("supplement", "incorporate", "XDS.b-on-demand", "--specs", str(specs))
     assert done.returncode == 0, done.stderr
+    between = validate(specs)
+    pending = site_source(between.framework, specs).files
+    assert "Changed since Revision 20.0: this page as it is now goes into the next revision." in pending["ITI/volume-2/ITI-61.md"]
+    assert "Changed since Revision 20.0" in pending["ITI/volume-1/XDS.b.md"]
+    assert "Changed since Revision 20.0" not in pending["ITI/volume-2/ITI-1.md"]
     done = fold(specs)
     assert done.returncode == 0, done.stdout + done.stderr
     log = yaml.safe_load((specs / "ITI/revisions.yaml").read_text(encoding="utf-8"))["revisions"]

@@ -12,6 +12,7 @@ rendering of it differs from the one before.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,6 +57,22 @@ def revision_frameworks(domain_dir: Path, log: RevisionLog, live: Framework) -> 
     kept = (snapshot_root(domain_dir, current) / domain_dir.name / "domain.yaml").is_file()
     out[current] = snapshot_framework(domain_dir, current) if kept else live
     return out
+
+
+def since_current(domain_dir: Path, log: RevisionLog, live: Framework, env, frameworks: dict[str, Framework] | None = None) -> list[str]:
+    """The volume pages the live specs changed (or added) since the current revision was kept:
+    a supplement incorporated for the next revision. Empty when the live specs are that revision."""
+    from ..render.export import export_json
+
+    frameworks = frameworks or revision_frameworks(domain_dir, log, live)
+    kept = frameworks[log.current.revision]
+    if kept is live:
+        return []
+    moved = dataclasses.replace(live, domains={**live.domains, log.domain: kept.domains[log.domain]}) if log.domain in kept.domains else live
+    if export_json(moved) == export_json(kept):
+        return []
+    _instructions, _before, after = compute_instructions(kept, Applied(live), log.domain, Renderer(env))
+    return list(after)
 
 
 def changes(domain_dir: Path, log: RevisionLog, live: Framework, env) -> list[RevisionChanges]:

@@ -30,7 +30,7 @@ from ..supplements.printing import supplement_css
 from ..supplements.site import STYLESHEET
 from .check import CheckedCP, check_change_proposals, remembered
 from .document import CPDocument, build_cp_document, cp_index, cp_page, cp_print_file, print_html
-from .history import RevisionChanges, changes, last_changed
+from .history import RevisionChanges, changes, last_changed, since_current
 from .model import STATUS_LABELS
 from .revisions import RevisionLog, load_log
 
@@ -155,8 +155,9 @@ def _revision_index(domain: str, history: list[RevisionChanges], env) -> str:
     return render_page(env, Page(page, "appendix.md.j2", f"{domain} Revisions", None, {"intro": intro, "table": table}))
 
 
-def _notes(fw: Framework, domain: str, history: list[RevisionChanges]) -> dict[tuple[str, str], list[str]]:
+def _notes(fw: Framework, domain: str, history: list[RevisionChanges], pending: list[str] = ()) -> dict[tuple[str, str], list[str]]:
     changed = last_changed(history)
+    current = history[-1].revision.revision
     first = history[0].revision.revision
     notes: dict[tuple[str, str], list[str]] = {}
     pages = [("profile", p.acronym, site_paths.profile_page(domain, p.acronym)) for p in fw.profiles.values() if p.domain == domain]
@@ -164,7 +165,9 @@ def _notes(fw: Framework, domain: str, history: list[RevisionChanges]) -> dict[t
     pages += [("content", c.id, site_paths.content_page(domain, c.id)) for c in fw.content_modules.values() if c.domain == domain]
     for kind, key, src in pages:
         item = changed.get(src)
-        if item is None:
+        if src in pending:
+            text = f"Changed since Revision {plain_text.inline(current)}: this page as it is now goes into the next revision."
+        elif item is None:
             text = f"Unchanged since Revision {plain_text.inline(first)}, the first revision in the {a(site_paths.url_link(src, revision_index(domain)), 'revision history')}."
         else:
             target = site_paths.url_link(src, revision_page(domain, item.revision.revision), _page_anchor(src))
@@ -221,7 +224,7 @@ def addition(fw: Framework, specs_root: Path, env) -> Addition:
             entries.append({f"Revision {item.revision.revision}": revision_page(domain, item.revision.revision)})
         nav.append((domain, {"Revisions": entries}))
         home.append((domain, "Revisions", revision_index(domain)))
-        notes.update(_notes(fw, domain, items))
+        notes.update(_notes(fw, domain, items, since_current(specs_root / domain, logs[domain], fw, env)))
     if files:
         files[STYLESHEET] = supplement_css()
     return Addition(files=files, nav=nav, notes=notes, extra_css=[STYLESHEET] if files else [], home_links=home)
