@@ -50,7 +50,7 @@ def problems(specs: Path, rule: str):
 def checked():
     result = validate(EXAMPLE_SPECS)
     assert result.problems == [], show(result.problems)
-    cps, found = check_change_proposals(EXAMPLE_SPECS, result.framework, result.sources)
+    cps, _found = check_change_proposals(EXAMPLE_SPECS, result.framework, result.sources)
     return result.framework, {c.cp.number: c for c in cps}
 
 

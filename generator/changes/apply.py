@@ -15,7 +15,7 @@ import copy
 from ..check.references import suggestion
 from ..model import Framework
 from ..problems import Problem, error
-from ..supplements.apply import Applied, Change, apply, appended, canonical
+from ..supplements.apply import Applied, Change, appended, apply, canonical
 from ..supplements.model import Amendment
 from .model import ChangeProposal, as_supplement
 

@@ -29,7 +29,14 @@ from ..supplements.apply import Applied
 from ..supplements.check import Checked, check_all, check_supplement, describe
 from ..supplements.model import Supplement, load_supplements
 from .apply import apply_message_edits
-from .model import ORDER, STATUS_LABELS, ChangeProposal, as_supplement, cp_files, load_change_proposals
+from .model import (
+    ORDER,
+    STATUS_LABELS,
+    ChangeProposal,
+    as_supplement,
+    cp_files,
+    load_change_proposals,
+)
 from .revisions import RevisionLog, load_log, snapshot_root
 
 SUPPLEMENT_ORDER = ("public-comment", "trial-implementation", "final-text")

@@ -31,7 +31,15 @@ from ..render.views import Banner, Page
 from ..render.word import TitlePage, WordOptions, markdown_to_html, write_docx
 from ..supplements.apply import Applied
 from ..supplements.diff import inserted
-from ..supplements.document import Instruction, Placer, Renderer, compute_instructions, local_anchors, site_srcs, volume_bodies
+from ..supplements.document import (
+    Instruction,
+    Placer,
+    Renderer,
+    compute_instructions,
+    local_anchors,
+    site_srcs,
+    volume_bodies,
+)
 from ..supplements.model import SupplementError
 from ..supplements.printing import _standalone_links, _toc, print_css
 from .apply import apply_change_proposal

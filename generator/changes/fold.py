@@ -36,7 +36,15 @@ from ..load.discovery import display_path, walk
 from ..problems import Loc, Problem, error, sort_problems
 from ..render.export import export_json
 from ..supplements import journal
-from ..supplements.incorporate import KEY_ORDER, Edit, RoundTrip, _appended_scalar, _copy_with_schema, _Editor, _Refused, _set
+from ..supplements.incorporate import (
+    Edit,
+    RoundTrip,
+    _appended_scalar,
+    _copy_with_schema,
+    _Editor,
+    _Refused,
+    _set,
+)
 from ..supplements.model import load_supplements
 from .apply import apply_change_proposal
 from .model import ChangeProposal, as_supplement, load_change_proposals
@@ -218,7 +226,7 @@ def _log_edit(ddir: Path, log, files: dict, revision: str, date: str, out: FoldP
 def _old_date(rt: RoundTrip) -> str:
     import re
 
-    m = re.search(r'^date:\s*"?([0-9-]+)"?', rt.text, re.M)
+    m = re.search(r'^date:\s*"?([0-9-]+)"?', rt.text, re.MULTILINE)
     return m.group(1) if m else ""
 
 
@@ -294,4 +302,4 @@ def fold(root: Path, domain: str, revision: str, date: str, *, dry_run: bool = F
     return result
 
 
-__all__ = ["FoldPlan", "fold", "plan", "snapshot_edits", "HISTORY"]
+__all__ = ["HISTORY", "FoldPlan", "fold", "plan", "snapshot_edits"]

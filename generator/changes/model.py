@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -121,7 +121,7 @@ def _schema(name: str) -> dict:
     return json.loads(resources.files("generator.schemas").joinpath(f"{name}.schema.json").read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def validator(kind: str) -> Draft202012Validator:
     """``change-proposal`` (which refers to the supplements' amendment schema) or ``revisions``."""
     names = ("supplement-amendments", "profile", "transaction")

@@ -24,12 +24,26 @@ from ..render.site_source import Addition
 from ..render.tables import Cell, Table, a
 from ..render.views import Page
 from ..supplements.diff import inserted
-from ..supplements.document import Placer, Renderer, local_anchors, prefix_for, site_srcs, volume_bodies
+from ..supplements.document import (
+    Placer,
+    Renderer,
+    local_anchors,
+    prefix_for,
+    site_srcs,
+    volume_bodies,
+)
 from ..supplements.model import SupplementError, load_supplements
 from ..supplements.printing import supplement_css
 from ..supplements.site import STYLESHEET
 from .check import CheckedCP, check_change_proposals, remembered
-from .document import CPDocument, build_cp_document, cp_index, cp_page, cp_print_file, print_html
+from .document import (
+    CPDocument,
+    build_cp_document,
+    cp_index,
+    cp_page,
+    cp_print_file,
+    print_html,
+)
 from .history import RevisionChanges, changes, last_changed, since_current
 from .model import STATUS_LABELS
 from .revisions import RevisionLog, load_log
