@@ -7,8 +7,10 @@ command line make of it.
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import subprocess
 import zipfile
 from pathlib import Path
 
@@ -105,6 +107,16 @@ def test_the_print_page_and_word_file_carry_the_cp(checked, tmp_path):
     with zipfile.ZipFile(tmp_path / "cp.docx") as z:
         body = z.read("word/document.xml").decode("utf-8")
     assert "<w:ins " in body and "CP-ITI-1230" in body  # the additions are Word revisions
+
+
+@pytest.mark.skipif(shutil.which("chromium") is None and not os.environ.get("TFPUB_CHROMIUM"), reason="needs Chromium (apt-get install chromium)")
+def test_tfpub_cp_build_pdf_prints_the_document(tmp_path):
+    out = tmp_path / "cp.pdf"
+    done = run_cli("cp", "build", "CP-ITI-1215", "--format", "pdf", "-o", str(out), cwd=EXAMPLE, timeout=240)
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Change Proposal CP-ITI-1215" in text and "amend Section ITI TF-1: 10.1" in text
 
 
 def test_tfpub_cp_build_md_is_the_site_page(checked):

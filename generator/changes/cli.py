@@ -13,7 +13,7 @@ import click
 
 from ..cli_common import EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_problems
 
-FORMATS = ("md", "html", "docx")
+FORMATS = ("md", "html", "pdf", "docx")
 
 
 def _specs_option(fn):
@@ -68,12 +68,12 @@ def _document(specs: Path, number: str):
 @cp.command()
 @click.argument("number", metavar="NUMBER")
 @_specs_option
-@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="md: the site page; html: one print-ready page; docx: Word, changes as revisions.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="html", show_default=True, help="md: the site page; html: one print-ready page; pdf: printed by headless Chromium; docx: Word, changes as revisions.")
 @click.option("-o", "--output", type=click.Path(path_type=Path, dir_okay=False), help="Output file (default: NUMBER.FORMAT; '-' for standard output, md and html only).")
 @click.option("--markup", type=click.Choice(["revisions", "formatting"]), default="revisions", show_default=True, help="docx only: changes as Word revisions, or as formatting.")
 def build(number: str, specs: Path, fmt: str, output: Path | None, markup: str) -> None:
     """Build the document of change proposal NUMBER (CP-ITI-1234)."""
-    from .document import cp_docx, print_html
+    from .document import cp_docx, print_html, running_texts
 
     doc, env = _document(specs, number)
     output = output or Path(f"{number}.{fmt}")
@@ -83,6 +83,17 @@ def build(number: str, specs: Path, fmt: str, output: Path | None, markup: str) 
         if str(output) == "-":
             raise click.UsageError("a Word document cannot go to standard output; give -o FILE")
         write_atomic(output, cp_docx(doc, markup=markup))
+    elif fmt == "pdf":
+        from ..supplements.printing import PdfError, print_pdf
+
+        if str(output) == "-":
+            raise click.UsageError("a PDF cannot go to standard output; give -o FILE")
+        try:
+            header, footer = running_texts(doc)
+            print_pdf(print_html(doc, env), output, header=header, footer=footer)
+        except PdfError as exc:
+            click.echo(f"tfpub cp: {exc}", err=True)
+            sys.exit(EXIT_USAGE)
     else:
         text = doc.markdown if fmt == "md" else print_html(doc, env)
         if str(output) == "-":

@@ -156,6 +156,20 @@ def print_html(doc: CPDocument, env) -> str:
     )
 
 
+def running_texts(doc: CPDocument) -> tuple[str, str]:
+    """The PDF's running header and footer (Chromium fills in the page numbers), as a supplement's read."""
+    cp, domain = doc.cp, doc.base.domains[doc.cp.domain]
+    esc = lambda t: html.escape(t, quote=True)
+    box = 'style="font-family: \'DejaVu Sans\', Arial, sans-serif; font-size: 7.5pt; color: #333; width: 100%; margin: 0 16mm 0 26mm; display: flex; justify-content: space-between; gap: 6mm;"'
+    header = f"<div {box}><span>{esc(domain.acronym)} {esc(cp.number)} \u2013 {esc(cp.title)}</span><span>{esc(STATUS_LABELS[cp.status])}</span></div>"
+    footer = (
+        f"<div {box}><span>{esc(cp.date)}</span>"
+        '<span>Page <span class="pageNumber"></span> of <span class="totalPages"></span></span>'
+        f"<span>{esc(domain.title)}</span></div>"
+    )
+    return header, footer
+
+
 SITE_ONLY = {"tfpub-supplement-cover", "tfpub-status", "tfpub-downloads"}
 
 
