@@ -18,6 +18,7 @@ from .cli_common import EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE, load_or_exit, print_
 from .diagrams.cli import doctor
 from .problems import FORMATTERS
 from .supplements.cli import supplement as supplement_group
+from .changes.cli import cp as cp_group, revision as revision_group
 from .textio import utf8_stdio
 
 __all__ = ["cli", "main", "EXIT_OK", "EXIT_PROBLEMS", "EXIT_USAGE"]
@@ -231,6 +232,8 @@ def docx(specs: Path, profile: str, transaction: str, content: str, volume: int 
 cli.add_command(annex_group)
 cli.add_command(doctor)
 cli.add_command(supplement_group)
+cli.add_command(cp_group)
+cli.add_command(revision_group)
 
 
 def main() -> None:

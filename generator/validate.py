@@ -12,12 +12,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import annex, supplements
-from .check.validate_framework import (
-    Validation,
-    reuse_unchanged_files,
-    validate_framework,
-)
+from . import annex, changes, supplements
+from .check.validate_framework import Validation, reuse_unchanged_files, validate_framework
 from .problems import sort_problems
 
 __all__ = ["Validation", "reuse_unchanged_files", "validate", "validate_framework"]
@@ -30,6 +26,7 @@ def validate(root: Path) -> Validation:
     problems.extend(
         supplements.validate_supplements(root, result.framework, result.sources, base_ok=not result.errors, before=result.checked)
     )
+    problems.extend(changes.validate_change_proposals(root, result.framework, result.sources, base_ok=not result.errors, before=result.checked))
     if not any(p.is_error for p in problems):
         problems.extend(annex.validate_annexes(root, result.framework))
     result.problems = sort_problems(problems)

@@ -35,7 +35,7 @@ FILE_KINDS = {
     "standards.yaml": "standards",
 }
 # Folders that later stages read on their own terms; discovery leaves them alone.
-OTHER_FOLDERS = {"annexes", "statements", "supplements", "pages", "templates", "overrides"}
+OTHER_FOLDERS = {"annexes", "statements", "supplements", "pages", "templates", "overrides", "change-proposals", "history", "revisions.yaml"}  # (the last three: generator/changes)
 
 
 @dataclass(frozen=True)

@@ -456,12 +456,14 @@ def generate(
 
 
 def _annotate(pages: list[views.Page], notes: dict[tuple[str, str], list[str]]) -> None:
-    """Give each profile and transaction page the notes handed in for it (``updated_by``)."""
+    """Give each profile, transaction and content module page the notes handed in for it (``updated_by``)."""
     for page in pages:
         if page.template == "profile.md.j2":
             key = ("profile", page.context["profile"].acronym)
         elif page.template == "transaction.md.j2":
             key = ("transaction", page.context["tx"].id)
+        elif page.template == "content.md.j2":
+            key = ("content", page.context["module"].id)
         else:
             continue
         page.context["updated_by"] = [Markup(n) for n in notes.get(key, [])]

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..annex import site as annex_site
+from ..changes import site as changes_site
 from ..fingerprint import fingerprint
 from ..load.discovery import walk
 from ..model import Framework
@@ -105,6 +106,7 @@ def site_source(
     additions = [
         supplements_site.addition(fw, specs_root, env, cache_dir),  # the diagram cache draws the supplements' figures
         annex_site.addition(fw, specs_root),
+        changes_site.addition(fw, specs_root, env),
     ]
     return generate(fw, template_dirs=template_dirs, env=env, figures=figures, incremental=incremental, additions=additions)
 

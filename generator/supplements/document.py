@@ -429,6 +429,30 @@ def add_comment_links(markdown: str, tracker: str, supp: Supplement) -> str:
     return "\n".join(lines) + "\n"
 
 
+def volume_bodies(instructions: list[Instruction], after_pages: dict[str, str], placer: Placer, domain: str) -> list[dict]:
+    """Per volume that changes, its title, anchor and body: the editor instructions with the new and
+    amended sections placed in the document's page. Shared with the change proposals' documents."""
+    volumes = []
+    for volume in (1, 2, 3):
+        parts: list[str] = []
+        current = None
+        for ins in (i for i in instructions if i.volume == volume):
+            if ins.kind == "add" and ins.anchor == "":
+                parts += [editor_box(_instruction_text(ins, domain)), "", placer.place(ins.shown, ins.page), ""]
+                current = None
+                continue
+            if ins.page != current:
+                current = ins.page
+                if ins.anchor != "":
+                    # the page's title heading: the first section with one (what the template writes before it is none)
+                    title = next((s.title for s in split_sections(after_pages[ins.page]) if s.level), "")
+                    parts += [f"### {title} {{ #{prefix_for(ins.page)}chapter}}", ""]
+            parts += [editor_box(_instruction_text(ins, domain)), "", placer.place(ins.shown, ins.page), ""]
+        if parts:
+            volumes.append({"title": VOLUME_TITLES[volume], "anchor": f"volume-{volume}", "body": Markup(nest_headings("\n".join(parts), 2))})
+    return volumes
+
+
 def build_document(
     base: Framework,
     supp: Supplement,
@@ -460,24 +484,7 @@ def build_document(
             f = figures.by_token[token]
             local.setdefault((f.page, f.anchor), prefix_for(f.page) + f.anchor)
     placer = Placer(page, local, site_srcs(base), set(doc.after_pages))
-    volumes = []
-    for volume in (1, 2, 3):
-        parts: list[str] = []
-        current = None
-        for ins in (i for i in doc.instructions if i.volume == volume):
-            if ins.kind == "add" and ins.anchor == "":
-                parts += [editor_box(_instruction_text(ins, supp.domain)), "", placer.place(ins.shown, ins.page), ""]
-                current = None
-                continue
-            if ins.page != current:
-                current = ins.page
-                if ins.anchor != "":
-                    # the page's title heading: the first section with one (what the template writes before it is none)
-                    title = next((s.title for s in split_sections(doc.after_pages[ins.page]) if s.level), "")
-                    parts += [f"### {title} {{ #{prefix_for(ins.page)}chapter}}", ""]
-            parts += [editor_box(_instruction_text(ins, supp.domain)), "", placer.place(ins.shown, ins.page), ""]
-        if parts:
-            volumes.append({"title": VOLUME_TITLES[volume], "anchor": f"volume-{volume}", "body": Markup(nest_headings("\n".join(parts), 2))})
+    volumes = volume_bodies(doc.instructions, doc.after_pages, placer, supp.domain)
     context = {
         "supplement": supp,
         "domain": base.domains[supp.domain],

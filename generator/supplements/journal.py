@@ -214,6 +214,9 @@ def _finish(root: Path) -> None:
 
 def _interrupted(journal: Path, what: str, label: str = "") -> Problem:
     command = f"tfpub supplement incorporate {label.rpartition('/')[2]}" if label else "tfpub supplement incorporate ID"
+    if label.rpartition("/")[2].startswith("revision ") and len(label.rpartition("/")[2].split(" ")) == 3:  # a fold (changes/fold.py)
+        _word, number, date = label.rpartition("/")[2].split(" ")
+        command = f"tfpub revision fold --domain {label.partition('/')[0]} --revision {number} --date {date}"
     return error(
         Loc(display_path(journal)),
         f"{what}; the specs are in the middle of a change: run '{command}' to finish (or undo) it, then validate again",
