@@ -54,7 +54,8 @@ def test_folding_gives_the_framework_the_cp_documents_were_computed_from(specs):
 
     done = fold(specs)
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "changed: " in done.stdout and "ITI/history/21.0/ (88 files: the volumes of Revision 21.0, kept)" in done.stdout
+    kept = sum(1 for f in (specs / "ITI" / "history" / "21.0").rglob("*") if f.is_file())
+    assert "changed: " in done.stdout and f"ITI/history/21.0/ ({kept} files: the volumes of Revision 21.0, kept)" in done.stdout
 
     after = validate(specs)
     assert not [p for p in after.problems if p.is_error], show(after.problems)
