@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import annex, supplements
+from .load.yaml_loader import collector_paused
 from .check.validate_framework import Validation, reuse_unchanged_files, validate_framework
 from .problems import sort_problems
 
@@ -20,6 +21,11 @@ __all__ = ["Validation", "reuse_unchanged_files", "validate", "validate_framewor
 
 
 def validate(root: Path) -> Validation:
+    with collector_paused():  # trees, no cycles: see collector_paused
+        return _validate(root)
+
+
+def _validate(root: Path) -> Validation:
     result = validate_framework(root)
     problems = list(result.problems)
     # Remembered for this framework: the site's supplement pages and notes use the same result.

@@ -9,9 +9,29 @@
 * :mod:`.cli` holds the ``tfpub annex`` and ``tfpub statement`` commands.
 """
 
-from .expand import Expansion, Requirement, expand
-from .selection import Annex, AnnexError, Selected, Statement
-from .site import annex_site_files, validate_annexes
+import importlib
+
+# Imported when first used (PEP 562), not with the package: ``tfpub validate`` needs only the
+# checks, and importing the document, site and Office writers cost every run a tenth of a second.
+_WHERE = {
+    "Expansion": ".expand",
+    "Requirement": ".expand",
+    "expand": ".expand",
+    "Annex": ".selection",
+    "AnnexError": ".selection",
+    "Selected": ".selection",
+    "Statement": ".selection",
+    "annex_site_files": ".site",
+    "validate_annexes": ".site",
+}
+
+
+def __getattr__(name: str):
+    if name in _WHERE:
+        value = getattr(importlib.import_module(_WHERE[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "Annex",
