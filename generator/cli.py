@@ -179,24 +179,53 @@ def schema(kind: str | None, show_path: bool, write: bool, dest: Path) -> None:
 @click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default="mkdocs.yml", show_default=True)
 @click.option("-d", "--site-dir", type=click.Path(path_type=Path, file_okay=False), help="Where to write the site (default: site/).")
 @click.option("--no-strict", is_flag=True, help="Do not fail on mkdocs warnings such as broken links in hand-written pages.")
-def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_strict: bool) -> None:
+@click.option("--engine", type=click.Choice(["mkdocs", "properdocs", "zensical"]), default="mkdocs", show_default=True,
+              help="The site engine: mkdocs runs tfpub's hook; properdocs and zensical build the source `tfpub source` writes.")
+def build(specs: Path | None, config_file: Path, site_dir: Path | None, no_strict: bool, engine: str) -> None:
     """Validate the specs, generate every page and diagram, and build the site.
 
     The site is written to a temporary folder and swapped in only when the whole
     build succeeded: on any error the previous site/ is left untouched.
     """
-    from .site.site_build import build_site
+    from .site.site_build import build_site, build_with_engine
 
     if not config_file.is_file():
         raise click.UsageError(f"no mkdocs configuration at {config_file}; run from the project folder or pass -f")
     started = time.perf_counter()
-    result = build_site(config_file, specs, site_dir, strict=not no_strict)
+    if engine == "mkdocs":
+        result = build_site(config_file, specs, site_dir, strict=not no_strict)
+    else:
+        result = build_with_engine(config_file, engine, specs, site_dir, strict=not no_strict)
     if result.problems:
         print_problems(result.problems, "text")
     if not result.ok:
         click.echo(f"tfpub build: {result.message}", err=True)
         sys.exit(EXIT_PROBLEMS)
     click.echo(f"built {result.site_dir} in {time.perf_counter() - started:.1f} s", err=True)
+
+
+@cli.command()
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--specs", type=click.Path(path_type=Path, file_okay=False), help="Specs folder (default: specs/ beside mkdocs.yml).")
+@click.option("-f", "--config-file", type=click.Path(path_type=Path, dir_okay=False), default="mkdocs.yml", show_default=True)
+def source(out: Path, specs: Path | None, config_file: Path) -> None:
+    """Write the generated site source to OUT: docs/ and a mkdocs.yml without tfpub's hook.
+
+    Any mkdocs-compatible engine builds it: 'mkdocs build -f OUT/mkdocs.yml',
+    'properdocs build -f OUT/mkdocs.yml' or 'zensical build -f OUT/mkdocs.yml'.
+    Hand-written pages' ```plantuml blocks render through tfpub (the config names it).
+    """
+    from .site.engines import write_source
+
+    if not config_file.is_file():
+        raise click.UsageError(f"no mkdocs configuration at {config_file}; run from the project folder or pass -f")
+    result = write_source(config_file, out, specs)
+    if result.problems:
+        print_problems(result.problems, "text")
+    if not result.ok:
+        click.echo(f"tfpub source: {result.message}", err=True)
+        sys.exit(EXIT_PROBLEMS)
+    click.echo(f"wrote the site source to {out} (build it with: zensical build -f {result.config})", err=True)
 
 
 @cli.command()
