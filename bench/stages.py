@@ -351,6 +351,24 @@ def mkdocs_plain_stage(specs: Path, work: Path, args) -> dict:
     return {"seconds": c.wall, "cpu": c.cpu, "site_files": files, "site_bytes": size, "html_pages": pages}
 
 
+@stage("validate-process")
+def validate_process_stage(specs: Path, work: Path, args) -> dict:
+    """The whole ``tfpub validate`` command as an editor runs it: a fresh process, start-up and imports included.
+
+    Cold: tfpub keeps no cache of specs between processes. Its time is the wall time;
+    ``cpu`` is the process's user + system time (steadier on a busy machine)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with Clock() as c:
+        done = subprocess.run([sys.executable, "-m", "generator", "validate", str(specs)], cwd=work, capture_output=True, text=True, errors="replace")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit("tfpub validate found problems: " + " | ".join(done.stdout.strip().splitlines()[:3]))
+    return {"seconds": c.wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "child_peak_rss_mb": after.ru_maxrss / 1024}
+
+
 @stage("zensical-plain")
 def zensical_plain_stage(specs: Path, work: Path, args) -> dict:
     """Zensical (Material for MkDocs' successor) on the same generated Markdown and config as mkdocs-plain.

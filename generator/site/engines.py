@@ -37,6 +37,14 @@ ENGINES = {
 }
 SOURCE_CONFIG = "mkdocs.yml"
 
+# Ids and acronyms are words to a reader. Hyphens, brackets, parentheses, colons, commas,
+# middle dots and dashes separate words, so "[ITI-41]" gives "iti" and "41"; a dot ends a
+# word only before a space or the end, so "XDS.b" and "3.41" stay whole ("iti41" and "xdsb"
+# the pages carry themselves: generator/render/pages.py). The JavaScript regular expression
+# Material's search splits the index and the query with.
+SEARCH_SEPARATOR = r'[\s\-\u2013\u2014\u00b7\u2192,;:!?=\[\]()"/|+]+|\.(?=[\s)\]"]|$)|&[lg]t;'
+MATERIAL_SEPARATOR = r"[\s\-]+"  # Material's default for English, which splits neither "[ITI-41]" nor "XDS.b"
+
 
 @dataclass
 class Source:
@@ -85,8 +93,6 @@ def source_config(project: dict, *, nav: list, extra_css: list[str], extra_javas
 
     Pure: the same inputs give the same config. ``site_dir`` is where the engine writes.
     """
-    from .mkdocs_hook import SEARCH_SEPARATOR  # one definition of the separator, with its reasons
-
     config = {k: v for k, v in project.items() if k not in ("hooks", "watch", "docs_dir", "site_dir", "nav")}
     config["docs_dir"] = "docs"
     config["site_dir"] = site_dir
@@ -133,7 +139,6 @@ def write_source(config_file: Path, out: Path, specs: Path | None = None, *, sit
 
     ``out`` is replaced whole only when everything was generated: a failed run leaves it as it was.
     """
-    from .mkdocs_hook import _handwritten_nav
     from .publish import publish, source_date_epoch
 
     config_file = config_file.resolve()
@@ -149,10 +154,9 @@ def write_source(config_file: Path, out: Path, specs: Path | None = None, *, sit
     if not published.ok:
         return Source(False, published.problems, "the specs have errors; nothing was written")
     source = published.source
-    try:
-        handwritten = _handwritten_nav(docs_dir, set(source.files))
-    except Exception as exc:  # noqa: BLE001 - the hook's PluginError: one line naming the page
-        return Source(False, published.problems, str(exc))
+    handwritten, clash = _handwritten_nav(docs_dir, set(source.files))
+    if clash:
+        return Source(False, published.problems, clash)
     out = out.resolve()
     staging = out.with_name(out.name + ".tfpub-writing")
     shutil.rmtree(staging, ignore_errors=True)
@@ -186,6 +190,18 @@ def write_source(config_file: Path, out: Path, specs: Path | None = None, *, sit
 
     env = dict(environment(out / "docs", cache / "diagrams"), SOURCE_DATE_EPOCH=os.environ.get("SOURCE_DATE_EPOCH", str(source_date_epoch(published))))
     return Source(True, published.problems, "", out, out / SOURCE_CONFIG, env)
+
+
+def _handwritten_nav(docs_dir: Path, generated: set[str]) -> tuple[list[str], str]:
+    """Hand-written pages after the generated framework, in path order (as the hook has them), or why not."""
+    pages = []
+    if docs_dir.is_dir():
+        for path in sorted(docs_dir.rglob("*.md")):
+            rel = path.relative_to(docs_dir).as_posix()
+            if rel in generated:
+                return [], f"{path}: a hand-written page has the same path as a generated one; move or rename it"
+            pages.append(rel)
+    return pages, ""
 
 
 def engine_missing(engine: str) -> str | None:
