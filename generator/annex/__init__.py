@@ -11,12 +11,13 @@
 
 import importlib
 
+# Eager: the module and the function share a name, and importing the module (as the checks do)
+# would otherwise leave the package attribute naming the module, not the function.
+from .expand import Expansion, Requirement, expand
+
 # Imported when first used (PEP 562), not with the package: ``tfpub validate`` needs only the
 # checks, and importing the document, site and Office writers cost every run a tenth of a second.
 _WHERE = {
-    "Expansion": ".expand",
-    "Requirement": ".expand",
-    "expand": ".expand",
     "Annex": ".selection",
     "AnnexError": ".selection",
     "Selected": ".selection",
