@@ -230,7 +230,8 @@ def budgets(results: dict, sizes: list[str]) -> list[str]:
                          f"{verdict(ratio, BUDGETS['generation_share'], '%')} ({_s(b['tfpub_seconds'])} vs {_s(p['seconds'])}{extra})")
             whole = b["seconds"] / p["seconds"]
             lines.append(f"- {synth.SIZES[size].label}: full `tfpub build` within {BUDGETS['build_ratio']}× plain mkdocs: "
-                         f"{verdict(whole, BUDGETS['build_ratio'], '×')} ({_s(b['seconds'])} vs {_s(p['seconds'])})")
+                         f"{verdict(whole, BUDGETS['build_ratio'], '×')} ({_s(b['seconds'])} vs {_s(p['seconds'])}"
+                         + (f"; CPU {_s(b['cpu'])} vs {_s(p['cpu'])}, {b['cpu'] / p['cpu']:.2f}×" if b.get("cpu") and p.get("cpu") else "") + ")")
     for size in sizes:
         cold, warm = get(size, "diagrams-cold"), get(size, "diagrams-warm")
         if cold:
