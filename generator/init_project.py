@@ -190,7 +190,7 @@ def _quote(text: str) -> str:
     return yaml.safe_dump(text, default_style='"', width=10_000).strip().removesuffix("...").strip()
 
 
-HOOK = f"""\
+HOOK = """\
 # The mkdocs hook of tfpub: it hands the pages tfpub generates from specs/ to mkdocs.
 # Written by `tfpub init`; it only re-exports the installed tfpub's hook, so keep it as is.
 from generator.site.mkdocs_hook import *  # noqa: F401,F403

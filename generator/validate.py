@@ -13,8 +13,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import annex, supplements
+from .check.validate_framework import (
+    Validation,
+    reuse_unchanged_files,
+    validate_framework,
+)
 from .load.yaml_loader import collector_paused
-from .check.validate_framework import Validation, reuse_unchanged_files, validate_framework
 from .problems import sort_problems
 
 __all__ = ["Validation", "reuse_unchanged_files", "validate", "validate_framework"]

@@ -123,3 +123,23 @@ def test_builder_script_matches_python_on_the_example_specs(tmp_path):
     assert not result.errors, show(result.errors)
     everything = [f"{p.acronym}:{a.actor}[{','.join(c.option for c in a.options)}]" for p in result.framework.profiles.values() for a in p.actors]
     run_cases(result.framework, SPECS_CASES + [everything], "final-text", tmp_path)
+
+
+def test_builder_script_matches_python_on_behaviours_external_groupings_and_option_effects(tree, tmp_path):
+    doc = tree["ITX/profiles/DOC.yaml"]
+    doc["actors"][1]["requirements"] = [
+        {"text": "Keep every received document.", "optionality": "R"},
+        {"text": "Index images", "optionality": "C", "condition": "When it  stores images."},
+    ]
+    doc["actors"][1]["options"] = [{"option": "document-update"}]
+    doc["options"][1]["adds"] = [{"actor": "document-recipient", "transaction": "ITX-3", "optionality": "R"}]
+    doc["groupings"].append({"actor": "document-source", "with": [{"external": {"domain": "RAD", "profile": "SWF", "actor": "Order Placer", "reference": "RAD TF-1: 2"}}]})
+    doc["groupings"].append({"actor": "document-recipient", "kind": "recommended", "with": [
+        {"profile": "ATN", "actor": "secure-node"},
+        {"external": {"domain": "PCC", "profile": "XPHR", "actor": "Content Creator", "reference": "PCC TF-1: 2"}},
+    ]})
+    result = tree.validate()
+    assert not result.errors, show(result.problems)
+    cases = [["DOC:document-source[folders]", "SHOULD DOC:document-recipient"], ["DOC:document-recipient[document-update]"],
+             ["IMG:image-archive"], ["DOC:document-source"]]
+    run_cases(result.framework, cases, "final-text", tmp_path)

@@ -270,3 +270,62 @@ def test_command_line_selection_syntax(fw):
     ]
     _, problems = annex_from_args(["DOC document-source"], [], title="T", prefix="req", buyer="", minimum_status="final-text", revision="", annex_id="x")
     assert {p.rule for p in problems} == {"annex-select-syntax", "annex-prefix"}
+
+
+# --------------------------------------------------------------------------- facts the volumes state beyond transactions
+
+def test_behaviour_only_rows_are_requirements(tree):
+    """A row without a transaction ("record audit events", R) is a requirement, a C row one with its condition."""
+    doc = tree["ITX/profiles/DOC.yaml"]
+    doc["actors"][1]["requirements"] = [
+        {"text": "Keep every received document for  ten years.", "optionality": "R"},
+        {"text": "Index images", "optionality": "C", "condition": "When it stores images."},
+        {"text": "Print them", "optionality": "O"},
+    ]
+    result = tree.validate()
+    assert not result.errors, show(result.problems)
+    e = expand(result.framework, annex("DOC:document-recipient"))
+    kept = find(e, "The DOC Document Recipient actor SHALL meet this requirement: Keep every received document for ten years.")
+    assert kept.kind == "behaviour" and kept.reference == "ITX TF-1 Table 10.1-1"
+    cond = find(e, "The DOC Document Recipient actor SHALL meet this requirement: Index images, when this condition holds: When it stores images.")
+    assert cond.kind == "conditional-behaviour" and cond.condition == "When it stores images."
+    assert not [r for r in e.requirements if "Print them" in r.text]
+
+
+def test_grouping_with_an_actor_outside_the_tree_is_stated_not_dropped(tree):
+    """Required groupings that cite a profile the tree does not hold are requirements too, never followed."""
+    doc = tree["ITX/profiles/DOC.yaml"]
+    doc["groupings"].append({"actor": "document-source", "with": [{"external": {"domain": "RAD", "profile": "SWF", "actor": "Order Placer", "reference": "RAD TF-1: 2"}}]})
+    doc["groupings"].append({"actor": "document-source", "with": [
+        {"profile": "DOC", "actor": "document-recipient"},
+        {"external": {"domain": "PCC", "profile": "XPHR", "actor": "Content Creator", "reference": "PCC TF-1: 2"}},
+    ], "kind": "recommended"})
+    result = tree.validate()
+    assert not result.errors, show(result.problems)
+    e = expand(result.framework, annex("DOC:document-source[folders]"))
+    swf = find(e, "The system SHALL implement the RAD SWF Order Placer actor (RAD TF-1: 2).")
+    assert swf.kind == "external-grouping" and swf.met_by == []
+    mixed = find(e, "The system SHOULD implement the DOC Document Recipient actor or the PCC XPHR Content Creator actor (PCC TF-1: 2).")
+    assert mixed.level == "SHOULD" and [(t.profile, t.actor) for t in mixed.met_by] == [("DOC", "document-recipient")]
+    # no alternative is followed: the Document Recipient is not a subject of its own through this grouping
+    assert not [r for r in e.requirements if r.subject[0].actor == "document-recipient"]
+
+
+def test_an_option_adds_a_transaction_to_another_actor_the_system_implements(tree):
+    doc = tree["ITX/profiles/DOC.yaml"]
+    doc["options"][1]["adds"] = [{"actor": "document-recipient", "transaction": "ITX-3", "optionality": "R"}]
+    doc["actors"][1]["transactions"][1] = {"transaction": "ITX-3", "optionality": "O"}
+    doc["actors"][1]["options"] = [{"option": "document-update"}]  # claimable, not required: ITX-3 comes only from the effect
+    result = tree.validate()
+    assert not result.errors, show(result.problems)
+    fw = result.framework
+    # without the recipient in the system, the effect is another supplier's
+    alone = expand(fw, annex("DOC:document-source[folders]"))
+    assert not [r for r in alone.requirements if r.subject[0].actor == "document-recipient"]
+    both = expand(fw, annex("DOC:document-source[folders]", "SHOULD DOC:document-recipient"))
+    folders = find(both, "The DOC Document Source actor SHALL support the Folders Option.")
+    added = find(both, "The DOC Document Recipient actor SHOULD support Update Document [ITX-3].")
+    assert [(s.from_id, s.via) for s in added.sources] == [(folders.id, "ITX TF-1 Table 10.2-1")]
+    # without the option, nothing is added
+    plain = expand(fw, annex("DOC:document-source[document-update]", "DOC:document-recipient"))
+    assert not [r for r in plain.requirements if r.text.startswith("The DOC Document Recipient actor SHALL support Update")]

@@ -18,7 +18,12 @@ from generator.annex import render
 from generator.annex.expand import CONFORMANCE, expand
 from generator.annex.office import annex_docx, annex_xlsx
 from generator.annex.selection import Annex, Selected, read_annex
-from generator.annex.site import BUILDER_JS, annex_site_files, load_annexes, validate_annexes
+from generator.annex.site import (
+    BUILDER_JS,
+    annex_site_files,
+    load_annexes,
+    validate_annexes,
+)
 from generator.validate import validate
 
 SPECS = EXAMPLE_SPECS

@@ -17,7 +17,13 @@ from conftest import REPO_ROOT, run_cli, show
 from generator.annex import render
 from generator.annex.expand import expand
 from generator.annex.links import project_site_url
-from generator.annex.office import MARGIN_TWIPS, PAPER_TWIPS, annex_docx, annex_xlsx, text_width
+from generator.annex.office import (
+    MARGIN_TWIPS,
+    PAPER_TWIPS,
+    annex_docx,
+    annex_xlsx,
+    text_width,
+)
 from generator.annex.selection import read_annex
 
 SPECS = REPO_ROOT / "specs"

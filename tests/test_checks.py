@@ -309,7 +309,7 @@ def test_duplicate_chapter_is_blamed_on_the_newcomer_not_the_file_sorted_first(t
     del tree["ITX/profiles/AAA.yaml"]["groupings"]
     result = tree.validate()
     problem = expect(result, "duplicate-chapter", "ITX/profiles/AAA.yaml", tree.line_of("ITX/profiles/AAA.yaml", "chapter: 9"))
-    assert f"already ATN's (" in problem.message and f"ATN.yaml:{tree.line_of(ATN, 'chapter: 9')}:" in problem.message
+    assert "already ATN's (" in problem.message and f"ATN.yaml:{tree.line_of(ATN, 'chapter: 9')}:" in problem.message
     assert "give AAA a free chapter number" in problem.message
     assert len(with_rule(result, "duplicate-chapter")) == 1, show(result.problems)
 
@@ -503,7 +503,7 @@ def test_markdown_image_in_narrative(tree):
     result = tree.validate()
     line = tree.line_of(DOC, "![flow](flow.png)")
     problem = expect(result, "narrative-image", DOC, line, col=tree.col_of(DOC, "![flow]"))
-    assert problem.is_error and "![flow](flow.png)" in problem.message and "not supported" in problem.message
+    assert problem.is_error and "image 'flow.png': no such file" in problem.message  # images are published; this one is missing
 
 
 def test_image_syntax_in_code_is_not_an_image(tree):

@@ -8,7 +8,14 @@ import re
 import pytest
 from conftest import SCHEMA_DIR, make_actor, run_cli
 
-from generator.problems import Loc, Problem, Severity, format_github, format_json, format_text
+from generator.problems import (
+    Loc,
+    Problem,
+    Severity,
+    format_github,
+    format_json,
+    format_text,
+)
 
 TEXT_LINE = re.compile(r"^(?P<file>.+?):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning): (?P<message>.+) \[(?P<rule>[a-zA-Z-]+)\]$")
 GITHUB_LINE = re.compile(r"^::(?P<severity>error|warning) file=(?P<file>[^,]+),line=(?P<line>\d+),col=(?P<col>\d+),title=(?P<rule>[^:]+)::(?P<message>.+)$")

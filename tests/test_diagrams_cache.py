@@ -6,7 +6,13 @@ import shutil
 
 from test_diagrams_support import EXAMPLE_SPECS, require_renderer
 
-from generator.diagrams import model_diagrams, narrative_diagrams, render, renderer, runtime
+from generator.diagrams import (
+    model_diagrams,
+    narrative_diagrams,
+    render,
+    renderer,
+    runtime,
+)
 from generator.problems import Loc
 from generator.validate import validate
 

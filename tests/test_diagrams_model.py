@@ -13,10 +13,20 @@ import json
 from pathlib import Path
 
 import pytest
-from test_diagrams_support import EXAMPLE_SPECS, all_text, hrefs, read_sequence, require_renderer
+from test_diagrams_support import (
+    EXAMPLE_SPECS,
+    all_text,
+    hrefs,
+    read_sequence,
+    require_renderer,
+)
 
 from generator.diagrams import figure_html, model_diagrams, render
-from generator.diagrams.from_model import profile_diagram, transaction_diagram, use_case_diagram
+from generator.diagrams.from_model import (
+    profile_diagram,
+    transaction_diagram,
+    use_case_diagram,
+)
 from generator.model import Actor, Domain, Framework, Message, Role, Transaction
 from generator.problems import Loc
 from generator.render import site_paths
@@ -38,8 +48,10 @@ def example(tmp_path_factory):
 
 
 def _names(fw: Framework, tx: Transaction, role: str) -> str:
+    from generator.model import bindings
+
     seen = []
-    for r in tx.roles:
+    for r in bindings.all_roles(fw, tx):  # Volume 2 draws every role, also those a profile binds (PIX on ITI-30)
         if r.role == role and r.actor not in seen:
             seen.append(r.actor)
     return " / ".join(fw.actors[a].name for a in seen)
@@ -56,7 +68,9 @@ def test_every_model_diagram_of_the_example_is_rendered(example):
 def test_each_transaction_svg_names_its_participants_and_messages_in_order(example):
     fw, diagrams = example
     assert fw.transactions, "the example has transactions"
-    for tx in fw.transactions.values():
+    plain = [tx for tx in fw.transactions.values() if tx.diagram is None]  # stated diagrams: test_sequence_facts.py
+    assert len(plain) > 10
+    for tx in plain:
         d = diagrams[f"tx-{tx.id}"]
         seq = read_sequence(d.svg)
         assert seq.title == f"{tx.name} [{tx.id}]"
@@ -68,7 +82,7 @@ def test_each_transaction_svg_names_its_participants_and_messages_in_order(examp
         ]
         got = [(m.number, m.label, (m.sender, m.receiver), m.dashed) for m in seq.messages]
         assert got == expected, tx.id
-        assert d.alt_text and len(d.alt_text) == len(tx.messages)
+        assert d.alt_text and len(d.alt_text) == len(tx.messages) + len(tx.interactions)  # each interaction (ITI-108) heads its messages
 
 
 def test_transaction_diagram_links_to_the_actor_and_transaction_pages(example):
@@ -96,28 +110,32 @@ def test_each_profile_svg_shows_its_actors_and_the_transactions_between_them(exa
 
 
 def test_profile_edge_arrows_point_from_initiator_to_responder(example):
-    """Each line is drawn upper -- lower; ↓ means the upper actor initiates, ↑ the lower, ↕ both."""
+    """Each line is drawn initiator --> responder (the arrowhead at the responder), for every
+    transaction on it; in the picture, the arrowhead is a polygon at the responder's end."""
     import re
 
     from generator.diagrams.puml import alias
+    from generator.model import bindings
 
     fw, diagrams = example
     actor_of = {alias("A_", a): a for a in fw.actors}
     checked = 0
     for profile in fw.profiles.values():
-        for line in diagrams[f"profile-{profile.acronym}"].source.splitlines():
-            m = re.match(r'^(\w+) -- (\w+) : "(.*)"$', line)
+        d = diagrams[f"profile-{profile.acronym}"]
+        for line in d.source.splitlines():
+            m = re.match(r'^(\w+) (<?--?>?) (\w+) : "(.*)"$', line)
             if not m:
                 continue
-            upper, lower = actor_of[m.group(1)], actor_of[m.group(2)]
-            for label in m.group(3).split("\\n"):
-                tx_id = re.search(r"<U\+005B>([A-Z]+-\d+)<U\+005D>", label).group(1)
-                roles = {(r.actor, r.role) for r in fw.transactions[tx_id].roles}
-                down = (upper, "initiator") in roles and (lower, "responder") in roles
-                up = (lower, "initiator") in roles and (upper, "responder") in roles
-                glyph = label.rsplit(" ", 1)[1]
-                assert glyph == ("↕" if down and up else "↓" if down else "↑"), (profile.acronym, line)
+            assert m.group(2) in ("-->", "<-->"), line
+            ini, res = actor_of[m.group(1)], actor_of[m.group(3)]
+            for tx_id in re.findall(r"<U\+005B>([A-Z]+-\d+)<U\+005D>", m.group(4)):
+                # the roles in this profile: the transaction's, or those the profile binds (PIX on ITI-30)
+                roles = {(a, r) for a in (ini, res) for r in bindings.roles_in_profile(fw, profile, a, tx_id)}
+                assert (ini, "initiator") in roles and (res, "responder") in roles, (profile.acronym, line)
+                if m.group(2) == "<-->":  # both ends: each initiates it with the other
+                    assert (res, "initiator") in roles and (ini, "responder") in roles, (profile.acronym, line)
                 checked += 1
+        assert d.svg.count("<polygon") >= sum(1 for line in d.source.splitlines() if "-> " in line), profile.acronym
     assert checked > 20
 
 
@@ -165,7 +183,7 @@ def test_transactions_agree_with_the_published_ihe_sequence_diagrams(example):
             for sd in published["sequence_diagrams"]:
                 seq = read_sequence(diagrams[f"tx-{tx.id}"].svg)
                 assert [name for _, name in seq.participants] == [p["display_text"] for p in sd["participants"]], tx.id
-                theirs = [(a, b) for a, b, _ in sd["messages"] if a != b]
+                theirs = [(a, b) for a, b, _ in sd["messages"]]  # self-messages too (labels, arrows, structure: test_sequence_facts.py)
                 ours = [(seq.name_of(m.sender), seq.name_of(m.receiver)) for m in seq.messages]
                 assert ours == theirs, tx.id
                 checked += 1
@@ -265,8 +283,10 @@ def test_use_case_step_without_a_receiver_is_an_arrow_to_itself(tree):
 def test_grouping_with_an_option_and_cross_domain_links(tree):
     fw = tree.validate().framework
     d = profile_diagram(fw, fw.profiles["DOC"])
-    assert 'rectangle "Document Update Option" as' in d.source
+    box = next(line for line in d.source.splitlines() if "with the Document" in line and "agent" in line)
+    assert box.endswith("#line.dashed") and "with the Document\\nUpdate Option" in box  # conditional: dashed, named
+    assert "Dashed box: required only with the option or condition named in it." in d.source  # and the legend says so
     assert "[[../../actors/time-client/ Time Client]] (CT)" in d.source
     img = profile_diagram(fw, fw.profiles["IMG"])
     # RDX actors grouped with ITX actors: the link crosses domains, relative to the RDX page.
-    assert "[[../../../ITX/actors/document-recipient/ Document Recipient]] (DOC)" in img.source
+    assert "[[../../../ITX/actors/document-recipient/ Document]]\\n[[../../../ITX/actors/document-recipient/ Recipient]] (DOC)" in img.source

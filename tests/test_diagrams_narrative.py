@@ -10,7 +10,13 @@ from pathlib import Path
 import markdown
 from test_diagrams_support import read_sequence, require_renderer
 
-from generator.diagrams import PLACEHOLDER, figure_html, markdown_pages, narrative_diagrams, render
+from generator.diagrams import (
+    PLACEHOLDER,
+    figure_html,
+    markdown_pages,
+    narrative_diagrams,
+    render,
+)
 from generator.load.yaml_loader import load_file
 from generator.problems import Loc
 

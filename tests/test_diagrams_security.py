@@ -18,7 +18,14 @@ from pathlib import Path
 import pytest
 from test_diagrams_support import hrefs, require_renderer
 
-from generator.diagrams import Diagram, figure_html, narrative_diagrams, render, runtime, svg
+from generator.diagrams import (
+    Diagram,
+    figure_html,
+    narrative_diagrams,
+    render,
+    runtime,
+    svg,
+)
 from generator.problems import Loc
 
 SECRET_MARK = "tfpub-secret-7f3a9"

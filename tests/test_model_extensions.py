@@ -43,7 +43,7 @@ def _mobile_profile(tree, **extra) -> None:
 
 
 def _edges(source: str) -> list[str]:
-    return sorted(line.split(" : ")[0] for line in source.splitlines() if " -- " in line)
+    return sorted(line.split(" : ")[0] for line in source.splitlines() if " --> " in line)
 
 
 # --------------------------------------------------------------------------- 1. role bindings
@@ -55,7 +55,7 @@ def test_a_profile_binds_its_own_actor_to_a_role_without_changing_other_profiles
     fw = _clean(tree)  # no actor-without-role: the row binds it
     assert profile_diagram(fw, fw.profiles["DOC"]).source == doc_before
     assert "Mobile Source" not in doc_before
-    assert _edges(profile_diagram(fw, fw.profiles["MOB"]).source) == ["A_mobile_source -- A_document_recipient"]
+    assert _edges(profile_diagram(fw, fw.profiles["MOB"]).source) == ["A_mobile_source --> A_document_recipient"]
     # Volume 2 shows every role, whichever profile binds it
     page = views.transaction_page(fw, fw.transactions["ITX-2"])
     rows = [[c.html for c in row] for row in page.context["roles_table"].rows]
@@ -100,7 +100,7 @@ def test_stated_exchanges_are_the_only_pairs_drawn(tree):
     _crowded(tree, [{"transaction": "ITX-5", "initiator": "alpha", "responder": "gamma"}, {"transaction": "ITX-5", "initiator": "beta", "responder": "delta"}])
     fw = _clean(tree)
     diagram = profile_diagram(fw, fw.profiles["XCH"])
-    assert _edges(diagram.source) == ["A_alpha -- A_gamma", "A_beta -- A_delta"]
+    assert _edges(diagram.source) == ["A_alpha --> A_gamma", "A_beta --> A_delta"]
     assert not any("Alpha" in line and "Delta" in line for line in diagram.alt_text), diagram.alt_text
 
 
@@ -123,8 +123,8 @@ def test_no_phantom_partner_from_a_role_that_no_profile_uses(tree):
     }
     fw = tree.validate().framework
     source = profile_diagram(fw, fw.profiles["SRC"]).source
-    assert "Document Recipient" in source  # answers ITX-2 in DOC: a real exchange across profiles
-    assert "Time Server" not in source
+    assert "A_document_source --> A_document_recipient" in source  # answers ITX-2 in DOC: a real exchange across profiles
+    assert "Time" not in source
 
 
 # --------------------------------------------------------------------------- 2. interactions

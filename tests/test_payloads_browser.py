@@ -18,7 +18,13 @@ from pathlib import Path
 
 import pytest
 from browser import browser_page, require_browser
-from payload_specs import MARK, REFUSED, REFUSED_TEXT, write_payload_specs, write_refused
+from payload_specs import (
+    MARK,
+    REFUSED,
+    REFUSED_TEXT,
+    write_payload_specs,
+    write_refused,
+)
 from sitebuild import REPO, SPECS, serve, tfpub
 
 # Attributes a payload could use to run script, and links to script.

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from generator.check.references import Ref, RefError, exists, find_refs, suggestion, unresolved_message
+from generator.check.references import (
+    Ref,
+    RefError,
+    exists,
+    find_refs,
+    suggestion,
+    unresolved_message,
+)
 
 
 @pytest.fixture

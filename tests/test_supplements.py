@@ -193,6 +193,7 @@ def test_amending_supplement_gives_the_ihe_editor_instructions(example):
         (1, "amend", "10.4.1"),
         (1, "add", "10.4.2.2"),
         (2, "amend", "3.43.2"),
+        (2, "amend", "3.43.4"),  # its interaction diagram gains the new responder: "replace Figure 3.43.4-1 with:"
         (2, "add", "3.61"),
     ]
     md = doc.markdown
@@ -233,12 +234,12 @@ def test_added_table_rows_are_bold_underlined_cell_by_cell(example):
     added = [(text_of(cells(r)[0]) if len(cells(r)) == 3 else "", text_of(cells(r)[-2])) for r in rows_with(options, "<ins>")]
     assert added == [
         ("", "On-Demand Documents"),  # Document Consumer
-        ("", "On-Demand Documents (Note 1)"),  # Document Registry
+        ("", "On-Demand Documents"),  # Document Registry (no note: the published table has none)
         ("On-Demand Document Source", "Basic Patient Privacy Enforcement"),
         ("", "Asynchronous Web Services Exchange"),
         ("", "Persistence of Retrieved Documents"),
     ]
-    assert "Note 1: <ins>A Document Registry that claims this option accepts</ins>" in options
+    assert "claims this option" not in options  # the supplement adds no note the published XDS.b table lacks
     groupings = section(doc, "10.3")
     added = rows_with(groupings, "<ins>")
     assert [text_of(cells(r)[-2]) for r in added] == ["CT / Time Client", "ATNA / Secure Node or Secure Application"]
@@ -297,7 +298,8 @@ def test_a_new_conditional_row_brings_its_note_and_renumbers_the_notes_after_it(
     assert "<del>R</del>" in changed and "Note 1" in text_of(changed)
     assert "Note 1: <ins>Conditional: Required unless the consumer only lists documents.</ins>" in actors
     assert re.search(r"O \(Note <del>1</del><ins>2</ins>\)", actors), actors
-    assert "O (Note <del>2</del><ins>3</ins>, <del>3</del><ins>4</ins>)" in actors
+    # the feed rule is one note for the Registry and the Patient Identity Source, as published
+    assert "O (Note <del>1</del><ins>2</ins>, <del>2</del><ins>3</ins>)" in actors
 
 
 def test_diff_helpers_accept_back_to_the_new_text():
@@ -776,3 +778,69 @@ def test_checks_limited_to_what_a_supplement_changes_find_what_all_checks_find(s
         "sound": set(),
     }[case]
     assert expected <= rules, rules
+
+
+# --------------------------------------------------------------------------- amending what the volumes state beyond rows
+
+NEW_KEYS = """\
+  - op: add-requirement
+    profile: XDS.b
+    actor: document-source
+    requirement:
+      text: Keep a copy of each submitted document until the registry confirms it.
+      optionality: R
+      reference: "ITI TF-1: 10.2"
+  - op: add-table-note
+    profile: XDS.b
+    table: actor_options
+    note: {text: The options of the Document Source apply to every submission it makes., numbered: false}
+  - op: set-statement
+    profile: XDS.b
+    table: required_groupings
+    statement: {text: Each actor below shall be grouped as the table lists., table: true}
+  - op: add-grouping
+    profile: XDS.b
+    grouping:
+      actor: document-consumer
+      kind: recommended
+      with:
+        - external: {domain: RAD, profile: SWF, actor: Order Placer, reference: "RAD TF-1: 2"}
+  - op: add-exchange
+    profile: XDS.b
+    exchange: {transaction: ITI-41, initiator: document-source, responder: document-repository}
+"""
+
+
+def test_rows_without_transactions_table_notes_statements_external_groupings_and_exchanges_are_amended(specs):
+    add_supplement(specs, "keys", NEW_KEYS)
+    fw, docs = documents(specs)
+    doc = docs["keys"]
+    actors, options, groupings = section(doc, "10.1"), section(doc, "10.2"), section(doc, "10.3")
+    assert "<ins>Keep a copy of each submitted document until the registry confirms it.</ins>" in actors.replace("\n", " ")
+    assert "Note: <ins>The options of the Document Source apply to every submission it makes.</ins>" in options
+    assert "<ins>Each actor below shall be grouped as the table lists.</ins>" in groupings
+    external = [r for r in rows_with(groupings, "Order Placer") if "<ins>" in r]
+    assert len(external) == 1 and "RAD TF-1: 2" in text_of(external[0]) and "<a " not in external[0].split("Order Placer")[0].rsplit("<td", 1)[1]
+    # the amended framework is the one incorporating gives
+    result = incorporate(specs, "keys")
+    assert result.ok, show(result.problems)
+    after = validate(specs)
+    assert after.ok, show(after.problems)
+    assert export_json(after.framework) == export_json(doc.framework)
+    xds = after.framework.profiles["XDS.b"]
+    assert [e.transaction for e in xds.exchanges] == ["ITI-41"] and xds.statements["required_groupings"].table
+    assert [g for g in xds.groupings if g.external and g.external[0].actor == "Order Placer"]
+
+
+def test_a_statement_that_changed_under_the_supplement_is_refused_where_was_is_written(specs):
+    folder = add_supplement(
+        specs, "stmt",
+        "  - op: set-statement\n    profile: XDS.b\n    table: required_groupings\n    statement: New words.\n    was: Old words.\n"
+        "  - op: set-statement\n    profile: XDS.b\n    table: actor_options\n    statement: null\n",
+    )
+    result = validate(specs)
+    problems = [p for p in result.problems if "stmt" in str(p.loc.file)]
+    texts = [f"{p.loc.line}:{p.loc.col} {p.rule} {p.message}" for p in problems]
+    amendments = folder / "amendments.yaml"
+    assert any(t.startswith(f"{line_of(amendments, 'was: Old words.')}:10 supplement-base") and "expects the required groupings statement" in t for t in texts), texts
+    assert any("has no actor options statement to remove" in t for t in texts), texts

@@ -222,7 +222,12 @@ def _read_statement_arg(fw, path: Path):
 @click.option("--stdout", "to_stdout", is_flag=True, help="Print the (single, text) format instead of writing a file.")
 def statement_cmd(statement_file, specs, formats, out_dir, to_stdout) -> None:
     """Render an IHE Integration Statement (General Introduction, Appendix F layout)."""
-    from .statement import statement_docx, statement_html, statement_json, statement_markdown
+    from .statement import (
+        statement_docx,
+        statement_html,
+        statement_json,
+        statement_markdown,
+    )
 
     chosen = _formats(formats, STATEMENT_FORMATS)
     if to_stdout and (len(chosen) != 1 or chosen[0] == "docx"):

@@ -81,6 +81,19 @@ def group_key(targets: tuple[Target, ...]) -> str:
     return "G:" + "+".join(f"{t.profile}:{t.actor}:{','.join(t.options)}" for t in targets)
 
 
+def external_key(cited: tuple[tuple[str, str, str, str, tuple[str, ...]], ...]) -> str:
+    return "X:" + "+".join(f"{d}:{p}:{a}:{','.join(o)}" for d, p, a, _, o in cited)
+
+
+def external_phrase(domain: str, profile: str, actor: str, reference: str, options: tuple[str, ...]) -> str:
+    """'the RAD SWF Order Placer actor (RAD TF-1: 2)', 'the PCC Content Consumer actor (PCC TF-2:3.1)',
+    'the PCC QEDm Clinical Data Source actor with the Document Provenance Option', as cited."""
+    text = f"the {domain} {profile + ' ' if profile else ''}{actor} actor"
+    if options:
+        text += f" with the {join_words(list(options), 'and')} Option" + ("s" if len(options) > 1 else "")
+    return text + (f" ({reference})" if reference else "")
+
+
 @dataclass
 class Fact:
     level: int = 0
@@ -109,6 +122,9 @@ class Local:
     oneofs: list[tuple[str, tuple[str, ...], int, str]] = field(default_factory=list)  # kind, members, level, via
     ctxs: list[tuple[str, str, int, str]] = field(default_factory=list)  # tx, condition, level, via
     edges: list[Edge] = field(default_factory=list)
+    behaviours: list[tuple[str, str, int, str]] = field(default_factory=list)  # text, condition, level, via
+    # groupings with an alternative outside the tree: stated, never followed (nothing to expand)
+    externals: list[tuple[tuple[Target, ...], tuple[tuple[str, str, str, str, tuple[str, ...]], ...], int, str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -261,8 +277,11 @@ class Expander:
 
     # ------------------------------------------------------------------ one actor on its own
 
-    def local(self, profile: str, actor: str, given: dict[str, int], lvl: int, chosen: dict[str, int] | None = None) -> Local:
-        """``chosen``: transactions the selection requires of this actor by name (optional ones made SHALL or SHOULD)."""
+    def local(self, profile: str, actor: str, given: dict[str, int], lvl: int, chosen: dict[str, int] | None = None,
+              added: dict[str, list] | None = None) -> Local:
+        """``chosen``: transactions the selection requires of this actor by name (optional ones made SHALL or SHOULD).
+        ``added``: transactions other actors' options add to this one (``options[].adds``), each with its level and
+        the fact and citation it comes from."""
         prof = self.profile(profile)
         pa = prof.actor(actor)
         out = Local()
@@ -304,6 +323,9 @@ class Expander:
             option = prof.option(o)
             for t in option.transactions if option else []:
                 add(out.txs, t, out.options[o][0], (f"option:{o}", via2))
+        for tx, entries in (added or {}).items():
+            for level, src_key, via in entries:
+                add(out.txs, tx, level, (f"fact:{src_key}", via))
         for cu in pa.content_modules:
             if cu.optionality == "R":
                 out.contents.append((cu.module, lvl, via1))
@@ -315,9 +337,12 @@ class Expander:
         for tu in pa.transactions:
             if tu.optionality == "C":
                 out.ctxs.append((tu.transaction, norm(tu.condition), lvl, via1))
+        for r in pa.requirements:  # rows without a transaction: what the actor shall do (record audit events)
+            if r.optionality != "O":
+                out.behaviours.append((norm(r.text), norm(r.condition) if r.optionality == "C" else "", lvl, via1))
         for g in prof.groupings_of(actor):
-            if g.external:
-                continue  # an alternative outside the tree cannot be selected here; the requirement stays in Volume 1
+            if g.kind == "optional":
+                continue  # a MAY grouping requires nothing of a product
             if g.when_option:
                 if g.when_option not in out.options:
                     continue
@@ -326,6 +351,10 @@ class Expander:
                 base, rel = lvl, "actor"
             level = min(base, SHALL if g.kind == "required" else SHOULD)
             targets = self.canonical_targets(Target(t.profile, t.actor, tuple(t.options)) for t in g.targets)
+            if g.external:  # an alternative outside the tree cannot be expanded: the grouping is stated as published
+                cited = tuple((x.domain, x.profile, x.actor, x.reference, tuple(x.options)) for x in g.external)
+                out.externals.append((targets, cited, level, via3, norm(g.condition)))
+                continue
             out.edges.append(Edge(targets, level, rel, via3, norm(g.condition)))
         return out
 
@@ -355,6 +384,10 @@ class Expander:
             put(("ctx", tx, cond), level, [via], (tx, cond))
         for e in loc.edges:
             put(("edge", group_key(e.targets), e.condition), e.level, [e.via], e)
+        for text, cond, level, via in loc.behaviours:
+            put(("behaviour", text, cond), level, [via], (text, cond))
+        for targets, cited, level, via, cond in loc.externals:
+            put(("external", group_key(targets), external_key(cited), cond), level, [via], (targets, cited))
         return keys
 
     # ------------------------------------------------------------------ the fixed point
@@ -439,6 +472,8 @@ class Expander:
             return ""
         if rel == "actor":
             return f"actor|{skey}"
+        if rel.startswith("fact:"):  # another subject's fact: an option of it that adds to this actor
+            return rel[len("fact:"):]
         return f"option|{skey}|{rel.split(':', 1)[1]}"
 
     def subject_rank(self, skey: str, targets: tuple[Target, ...], selected: set[str]):
@@ -492,9 +527,10 @@ class Expander:
         if satisfied:
             facts, members, options_of = self.fixed_point(selection, satisfied)
 
+        added = self.option_effects(facts, members, options_of)
         items: list[_Item] = []
         for skey in sorted(members, key=lambda k: self.subject_rank(k, members[k], selected)):
-            items.extend(self.subject_items(skey, members[skey], facts, options_of, satisfied))
+            items.extend(self.subject_items(skey, members[skey], facts, options_of, satisfied, added.get(skey)))
 
         width = max(3, len(str(len(items))))
         ids = {}
@@ -537,7 +573,29 @@ class Expander:
             transactions={k: tuple(v) for k, v in self.chosen.items()},
         )
 
-    def subject_items(self, skey, targets, facts, options_of, satisfied) -> list[_Item]:
+    def option_effects(self, facts, members, options_of) -> dict[str, dict[str, list]]:
+        """Transactions that one actor's options add to another actor of the system (``options[].adds``).
+
+        An effect lands only on an actor the system implements: a requirement on an actor another
+        supplier provides is not this system's. Its level is the lower of the option's and the actor's."""
+        added: dict[str, dict[str, list]] = {}
+        for skey in sorted(members):
+            targets = members[skey]
+            if len(targets) != 1:
+                continue
+            t = targets[0]
+            prof = self.profile(t.profile)
+            for o in sorted(options_of[skey], key=lambda o: (self.option_rank(t.profile, o), o)):
+                option = prof.option(o)
+                for effect in option.adds if option else []:
+                    bkey = single_key(t.profile, effect.actor)
+                    if effect.optionality != "R" or bkey not in members:
+                        continue
+                    level = min(facts[f"option|{skey}|{o}"].level, facts[f"actor|{bkey}"].level)
+                    added.setdefault(bkey, {}).setdefault(effect.transaction, []).append((level, f"option|{skey}|{o}", self.cite(t.profile, 2)))
+        return added
+
+    def subject_items(self, skey, targets, facts, options_of, satisfied, added=None) -> list[_Item]:
         fact = facts[f"actor|{skey}"]
         lvl = fact.level
         items: list[_Item] = []
@@ -554,7 +612,7 @@ class Expander:
                     _Item(f"option|{skey}|{o}", "option", targets, skey, ofact.level, ofact.final_sources(), obj=o,
                           reference=self.cite(t.profile, 2), met_by=[Target(t.profile, t.actor, (o,))])
                 )
-            loc = self.local(t.profile, t.actor, given, lvl, self.chosen.get((t.profile, t.actor)))
+            loc = self.local(t.profile, t.actor, given, lvl, self.chosen.get((t.profile, t.actor)), added)
             items += self.local_items(skey, targets, t, loc, facts, given, None)
             return items
         met_by_key = satisfied.get(skey, "")
@@ -598,7 +656,7 @@ class Expander:
         def src(vias: list[str]) -> list[tuple[str, str]]:
             return [(actor_key, v) for v in vias]
 
-        for category in ("option", "content", "tx", "oneof", "ctx", "edge"):
+        for category in ("option", "content", "tx", "oneof", "ctx", "behaviour", "edge", "external"):
             for k, (level, vias, obj) in keys.items():
                 if k[0] != category:
                     continue
@@ -613,7 +671,7 @@ class Expander:
                         entry = txs[obj]
                         sources = [(self.abs_key(skey, rel), via) for (rel, via), l in entry[1].items() if l == entry[0]]
                         t = targets[0]
-                        if any(rel in ("actor", SELECTED) for (rel, _), l in entry[1].items() if l == entry[0]):
+                        if any(rel in ("actor", SELECTED) or rel.startswith("fact:") for (rel, _), l in entry[1].items() if l == entry[0]):
                             met = [Target(t.profile, t.actor)]
                         else:
                             met = [Target(t.profile, t.actor, (rel.split(":", 1)[1],)) for (rel, _), l in entry[1].items() if l == entry[0]]
@@ -634,6 +692,14 @@ class Expander:
                         met = [c for m in members_ for c in claims((m,))]
                     out.append(_Item(f"oneof|{skey}|{kind}|{profile}|{','.join(members_)}{mtag}", "one-of", targets, skey, level, src(vias),
                                      obj=obj, member=member, reference="; ".join(vias), met_by=met))
+                elif category == "behaviour":
+                    text, cond = obj
+                    out.append(_Item(f"behaviour|{skey}|{text}|{cond}{mtag}", "conditional-behaviour" if cond else "behaviour", targets, skey,
+                                     level, src(vias), obj=text, condition=cond, member=member, reference="; ".join(vias), met_by=claims()))
+                elif category == "external":
+                    in_tree, cited = obj
+                    out.append(_Item(f"external|{skey}|{group_key(in_tree)}|{external_key(cited)}|{k[3]}{mtag}", "external-grouping", targets, skey,
+                                     level, src(vias), obj=obj, condition=k[3], member=member, reference="; ".join(vias), met_by=list(in_tree)))
                 elif category == "ctx":
                     tx, cond = obj
                     if tx_levels.get(tx, 0) >= level:
@@ -690,6 +756,17 @@ class Expander:
                 body = f"{subj} {L} support at least one of the {join_words([self.option_name(oprofile, m) for m in members], 'or')} Options."
         elif item.kind == "conditional-transaction":
             body = f"{subj} {L} support {self.tx_label(item.obj)} when this condition holds: {item.condition}"
+        elif item.kind in ("behaviour", "conditional-behaviour"):
+            body = f"{subj} {L} meet this requirement: {item.obj.rstrip('.')}"
+            body += f", when this condition holds: {item.condition}" if item.condition else "."
+        elif item.kind == "external-grouping":
+            in_tree, cited = item.obj
+            also = "also " if item.member is not None else ""
+            named = [self.phrase((t,)) for t in in_tree] + [external_phrase(*c) for c in cited]
+            body = f"the system {L} {also}implement {join_words(named, 'or')}"
+            body += f" when this condition holds: {item.condition}" if item.condition else "."
+            if item.member is None:
+                body = "T" + body[1:]
         else:  # conditional-grouping, or a grouping only one alternative requires
             e: Edge = item.obj
             also = "also " if item.member is not None else ""

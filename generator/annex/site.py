@@ -31,8 +31,27 @@ from ..render.site_source import Addition
 from .expand import CONFORMANCE, expand
 from .links import Hrefs, project_site_url
 from .office import annex_docx, annex_xlsx
-from .render import COMPLIANCE_CHOICES, REQUIREMENT_COLUMNS, VENDOR_COLUMNS, md_escape, names, to_csv, to_json, to_markdown
-from .selection import DEFAULT_ID, DEFAULT_PREFIX, DEFAULT_TITLE, Annex, AnnexError, Statement, check_annex, read_annex, read_statement
+from .render import (
+    COMPLIANCE_CHOICES,
+    REQUIREMENT_COLUMNS,
+    VENDOR_COLUMNS,
+    md_escape,
+    names,
+    to_csv,
+    to_json,
+    to_markdown,
+)
+from .selection import (
+    DEFAULT_ID,
+    DEFAULT_PREFIX,
+    DEFAULT_TITLE,
+    Annex,
+    AnnexError,
+    Statement,
+    check_annex,
+    read_annex,
+    read_statement,
+)
 from .statement import check_statement
 from .vendor import FIX, LIBRARIES, Library, installed
 

@@ -17,7 +17,16 @@ from ..load.yaml_loader import Document
 from ..model import Framework, Profile, bindings, is_placeholder_chapter
 from ..model.resolve import Sources
 from ..problems import Loc, Problem, error, warning
-from .references import RefError, exists, find_refs, suggestion, unresolved_message
+from . import author_content
+from .references import (
+    LOCAL_KINDS,
+    RefError,
+    exists,
+    find_refs,
+    suggestion,
+    unresolved_message,
+)
+from .sequence import sequence_diagram
 
 
 @dataclass
@@ -95,8 +104,11 @@ def file_names(fw: Framework, src: Sources, scope: Scope | None = None) -> Itera
 
 @functools.lru_cache(maxsize=1 << 17)
 def _normal(key: str) -> str:
+    # A capital S ending an acronym is one of its letters, not a plural: MHD and MHDS are two
+    # published profiles (a plural acronym is written with a small s: "PIXs").
+    plural = key.endswith("s")
     key = re.sub(r"[^a-z0-9]", "", key.lower())
-    return key[:-1] if key.endswith("s") else key
+    return key[:-1] if plural else key
 
 
 @check
@@ -162,6 +174,9 @@ def transaction_messages(fw: Framework, src: Sources, scope: Scope | None = None
                 f"{t.id} lists both messages and interactions; put every message under its interaction, and remove messages",
                 "messages-and-interactions",
             )
+
+
+check(sequence_diagram)  # a transaction's stated diagram (check/sequence.py)
 
 
 @check
@@ -295,11 +310,11 @@ def profile_actors(fw: Framework, src: Sources, scope: Scope | None = None) -> I
             for cu in pa.content_modules:
                 if cu.module not in fw.content_modules:
                     yield _unknown(src, "content", cu.module, fw.content_modules, cu.loc)
-            if not pa.transactions and not pa.content_modules and not pa.requirements:
+            if not pa.transactions and not pa.content_modules and not pa.requirements and not pa.no_transactions:
                 yield warning(
                     pa.loc,
                     f"actor '{pa.actor}' has no transactions, no content modules and no requirements in {p.acronym}; "
-                    "state what it shall do under requirements, or remove it",
+                    "state what it shall do under requirements, write 'transactions: []' where the published table says None, or remove it",
                     "empty-actor",
                 )
 
@@ -452,9 +467,9 @@ def _external_targets(fw: Framework, src: Sources, p: Profile, g) -> Iterator[Pr
         if "external" in w and extra:
             yield error(doc.loc(("groupings", i, "with", j)), f"give either profile and actor, or external, not both (remove {', '.join(extra)})", "external-reference")
     for t in g.external:
-        if t.reference.split(" ", 1)[0] != t.domain:
+        if t.reference and t.reference.split(" ", 1)[0] != t.domain:
             yield error(t.loc, f"external {t.domain} {t.profile}: the reference '{t.reference}' cites another domain; cite it as '{t.domain} TF-n: section'", "external-reference")
-        held = fw.profiles.get(t.profile)
+        held = fw.profiles.get(t.profile) if t.profile else None
         if held is not None and held.domain == t.domain:
             names = [a.actor for a in held.actors]
             yield error(
@@ -612,6 +627,8 @@ def narrative_references(fw: Framework, src: Sources, scope: Scope | None = None
             for ref in find_refs(text):
                 if isinstance(ref, RefError):
                     yield error(doc.text_loc(path, ref.start), ref.message, "unresolved-reference")
+                elif ref.kind in LOCAL_KINDS:
+                    continue  # an author's figure or table: narrative_figures knows the file's own
                 elif not exists(fw, ref) and not _names_broken(src, ref):
                     yield error(doc.text_loc(path, ref.start), unresolved_message(fw, ref), "unresolved-reference")
 
@@ -682,6 +699,11 @@ def duplicate_groupings(fw: Framework, src: Sources, scope: Scope | None = None)
                 if key in alternatives:
                     yield error(t.loc, f"{t.profile} {t.actor} is named twice in this grouping ({alternatives[key]}); name each alternative once", "duplicate-entry")
                 alternatives.setdefault(key, t.loc)
+            for e in g.external:  # outside the tree: a row of external targets is another row, not a repeat
+                key = ("external", e.domain, e.profile, e.actor, tuple(e.options))
+                if key in alternatives:
+                    yield error(e.loc, f"{e.domain} {e.profile} {e.actor} is named twice in this grouping ({alternatives[key]}); name each alternative once", "duplicate-entry")
+                alternatives.setdefault(key, e.loc)
             row = (g.actor, g.kind, g.when_option, g.condition, frozenset(alternatives))
             if row in rows:
                 yield error(g.loc, f"this grouping of '{g.actor}' repeats the one at {rows[row]}; list each grouping once", "duplicate-entry")
@@ -719,19 +741,71 @@ def placeholder_text(fw: Framework, src: Sources, scope: Scope | None = None) ->
 
 
 @check
-def narrative_images(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
-    """Images in spec text are not published yet (the page would silently lose them), so each is an error."""
+def narrative_figures(fw: Framework, src: Sources, scope: Scope | None = None) -> Iterator[Problem]:
+    """Authors' figures, tables and images (:mod:`.author_content`): each image a safe file of the
+    specs folder, each id well formed and given once per file, each [[figure:...]] naming one of them."""
     for doc in _documents(src) if scope is None else _documents(Sources(extra_documents=list(scope.documents))):
+        given: dict[tuple[str, str], Loc] = {}
+        refs: list[tuple[Loc, str, str]] = []
         for path, text in _strings(doc.data, ()):
-            if "![" not in text or _plain_text_key(path):
+            if _plain_text_key(path):
+                continue  # names and titles are shown as the characters they are
+            if "[[" in text:
+                refs += [(doc.text_loc(path, r.start), r.kind, r.key) for r in find_refs(text) if not isinstance(r, RefError) and r.kind in LOCAL_KINDS]
+            if not any(mark in text for mark in ("![", "{", "Table:")):
                 continue
-            for found in _IMAGE.finditer(_without_code(text)):
-                yield error(
-                    doc.text_loc(path, found.start()),
-                    f"images are not supported in spec text yet, so {found.group()} would be dropped from the page; "
-                    "remove it, and describe what it shows in words (or as a diagram of the model)",
-                    "narrative-image",
-                )
+            yield from _images(doc, path, text)
+            plain = author_content.code_blanked(text)
+            for line_start, line in _lines(text):
+                m = author_content.FENCE_RE.match(line)
+                if m and m.group("lang").lower() in author_content.DIAGRAM_LANGS and m.group("attrs") and plain[line_start:line_start + len(line)] == line \
+                        and author_content.parse_attrs(m.group("attrs")) is None:
+                    yield error(doc.text_loc(path, line_start + m.start("attrs")),
+                                f"the attributes {m.group('attrs')} are not ones tfpub reads: write {{#fig-name caption=\"...\"}}", "narrative-label")
+            for m in author_content.TABLE_CAPTION_RE.finditer(plain):
+                rest = plain[m.end():].lstrip("\n")
+                if not rest.lstrip(" ").startswith("|"):
+                    yield error(doc.text_loc(path, m.start()), "a table caption line must stand right above its table (the next line starts with |)", "narrative-label")
+            for label in author_content.labels(text):
+                loc = doc.text_loc(path, label.start)
+                why = author_content.label_problem(label)
+                if why:
+                    yield error(loc, why, "narrative-label")
+                elif (label.kind, label.id) in given:
+                    yield error(loc, f"{label.kind} id '{label.id}' is given twice in this file (first at line {given[(label.kind, label.id)].line}); give each its own", "narrative-label")
+                else:
+                    given[(label.kind, label.id)] = loc
+        for loc, kind, key in refs:
+            if (kind, key) not in given:
+                names = [i for k, i in given if k == kind]
+                yield error(loc, f"reference [[{kind}:{key}]] names no {kind} of this file{suggestion(key, names)}; "
+                                 f"a {kind} is referred to by the id its own file gives it", "unresolved-reference")
+
+
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        yield offset, line.rstrip("\r\n")
+        offset += len(line)
+
+
+def _images(doc: Document, path: tuple, text: str) -> Iterator[Problem]:
+    plain = author_content.code_blanked(text)
+    for found in author_content.REF_IMAGE_RE.finditer(plain):
+        yield error(doc.text_loc(path, found.start()), f"write the image inline, ![what it shows](images/name.png): {found.group()} names it by a reference", "narrative-image")
+    for m in author_content.IMAGE_RE.finditer(plain):
+        loc = doc.text_loc(path, m.start())
+        if author_content.parse_attrs(m.group("attrs")) is None:
+            yield error(doc.text_loc(path, m.start("attrs")), f"the attributes {m.group('attrs')} are not ones tfpub reads: write {{#fig-name caption=\"...\"}}", "narrative-label")
+        if not m.group("alt").strip():
+            yield error(loc, "the image has no text alternative: write what it shows between the brackets, ![what it shows](...)", "narrative-image")
+        target, why = author_content.resolve_image(m.group("src"), doc.path)
+        if target is None:
+            yield error(loc, why, "narrative-image")
+        elif target.suffix.lower() == ".svg":
+            why = author_content.svg_problem(target.read_bytes())
+            if why:
+                yield error(loc, f"image '{m.group('src')}': {why}", "narrative-image")
 
 
 # Fields shown as plain text (names, titles, ids): image syntax there is shown as the characters it is.
@@ -741,6 +815,8 @@ _PLAIN_TEXT_KEYS = frozenset({"id", "name", "title", "acronym", "label", "term",
 def _plain_text_key(path: tuple) -> bool:
     keys = [k for k in path if isinstance(k, str)]
     if keys[-1:] == ["text"] and "steps" in keys:  # a use-case step's text is shown as plain text
+        return True
+    if keys[:1] == ["diagram"]:  # a transaction diagram's labels are drawn as the characters they are
         return True
     return bool(keys) and keys[-1] in _PLAIN_TEXT_KEYS
 

@@ -11,6 +11,7 @@ the publisher writes its number, name and link. The forms are:
 ``[[content:bppc-consent]]``    a content module
 ``[[standard:HL7-FHIR-R4]]``    a referenced standard
 ``[[XDS.b]]``                   shorthand for ``[[profile:XDS.b]]``
+``[[figure:fig-flow]]``         an author's figure (or ``table:``) of the same file
 ``[[ITI-18|the stored query]]`` any of the above with the link text given
 ==============================  =========================================
 
@@ -29,7 +30,8 @@ from ..model import Framework
 
 REF_RE = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+))?\]\]")
 TRANSACTION_RE = re.compile(r"^[A-Z][A-Z0-9]{1,11}-([0-9]{1,5}|YY[0-9]{0,3})$")  # YY: a Public Comment placeholder
-KINDS = ("actor", "transaction", "profile", "option", "content", "standard")
+KINDS = ("actor", "transaction", "profile", "option", "content", "standard", "figure", "table")
+LOCAL_KINDS = ("figure", "table")  # an author's figure or table, named by the id it has in the same spec file (check.author_content)
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,12 @@ def doctor(try_render: bool) -> None:
         label = f"{pins.PLANTUML_VERSION} (pinned, sha256 verified)" if pinned else f"not the pinned release (sha256 {sha[:16]}...)"
         click.echo(f"PlantUML    {jar.path} (from {jar.source}): {label}")
     click.echo(f"Security    PlantUML runs with PLANTUML_SECURITY_PROFILE={runtime.SECURITY_PROFILE}; never a PlantUML server")
-    click.echo("Graphviz    not needed (layouts use PlantUML's built-in smetana engine)")
+    dot = runtime.find_dot()
+    if dot is None:
+        click.echo("Graphviz    not found: actor diagrams are laid out by PlantUML's built-in smetana (curved lines); "
+                   "apt-get install graphviz for straight ones")
+    else:
+        click.echo(f"Graphviz    {dot}: lays out actor diagrams (straight lines)")
     b = limits.bounds()
     click.echo(f"Bounds      Java heap {b.heap} (TFPUB_PLANTUML_HEAP); a batch of n diagrams may take "
                f"{b.timeout:g} s + n x {b.timeout_per_diagram:g} s (TFPUB_PLANTUML_TIMEOUT, TFPUB_PLANTUML_TIMEOUT_PER_DIAGRAM)")

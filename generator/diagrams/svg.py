@@ -19,6 +19,7 @@ import re
 
 from lxml import etree
 
+from . import fit
 from .core import Diagram
 
 SVG_NS = "http://www.w3.org/2000/svg"
@@ -107,7 +108,7 @@ def finish(svg: str, title: str, alt_text: list[str]) -> str:
     root.attrib["aria-label"] = title
     style = root.attrib.get("style", "")
     style = re.sub(r"\b(?:width|height)\s*:\s*[^;]*;?", "", style)
-    # Natural size, so labels stay readable; the figure scrolls sideways (print scales it to fit).
+    # Drawn at its natural size unless a stylesheet fits it (the site's does: fit.py, tfpub.css).
     root.attrib["style"] = "height:auto;" + style
     root.attrib.pop("preserveAspectRatio", None)
     return etree.tostring(root, encoding="unicode")
@@ -170,17 +171,50 @@ def _has_links(root) -> bool:
     return any(_local(el.tag) == "a" for el in root.iter())
 
 
-def figure_html(diagram: Diagram, caption: str, figure_id: str) -> str:
+def standalone(diagram: Diagram) -> str | None:
+    """The picture alone, as an SVG document for the "full size" link (None when not rendered).
+
+    Sanitised as in the page, with its ``<title>`` and ``<desc>``; its links are
+    relative to the page's folder, where the file is put (:func:`figure_file_name`), so
+    they lead where the page's do."""
+    if not diagram.svg:
+        return None
+    root = sanitise(parse(diagram.svg))
+    t = etree.Element(f"{_S}title")
+    t.text = diagram.title
+    d = etree.Element(f"{_S}desc")
+    d.text = "\n".join(line for line in diagram.alt_text if line.strip())
+    root.insert(0, d)
+    root.insert(0, t)
+    root.attrib["role"] = "img" if not _has_links(root) else "group"
+    root.attrib["aria-label"] = diagram.title
+    return etree.tostring(root, encoding="unicode") + "\n"
+
+
+def figure_file_name(figure_id: str) -> str:
+    """The file name of a figure's standalone SVG, beside its page."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "-", figure_id) + ".svg"
+
+
+def figure_html(diagram: Diagram, caption: str, figure_id: str, *, full_size: str | None = None) -> str:
     """The diagram as a ``<figure>``: safe HTML to put into a page as it is.
 
-    With a rendered picture: the inline SVG (``role="img"``, or ``role="group"`` when it
-    has links, so they stay reachable; ``aria-labelledby`` its
-    ``<title>`` and the caption, ``aria-describedby`` its ``<desc>``). Without one (no
-    Java, or PlantUML refused the diagram): the PlantUML source, escaped, in a
-    ``<pre>``, after the error message if there was one. Then the ``<figcaption>``
-    (``caption`` is plain text and is escaped) and a ``<details>`` list with the text
-    alternative. ``figure_id`` must be unique on the page; ids inside the SVG are
-    prefixed with it.
+    With a rendered picture: the inline SVG in a frame that fits it to the column
+    (:mod:`.fit`: scaled down to the column's width, never below legible text, else
+    the frame scrolls). Inline, not an ``<img>``, so that its names and messages stay
+    links to their pages: an ``<img>`` cannot hold links. For the same reason it is
+    ``role="group"`` when it has links, not ``role="img"``: an image is one thing with
+    no parts, and links inside it are interactive elements nested in it that assistive
+    technology cannot reach (axe: nested-interactive); a group keeps the name
+    (``aria-labelledby`` its ``<title>`` and the caption) and the description
+    (``aria-describedby`` its ``<desc>``) and lets a reader tab to each link. Without
+    links it is ``role="img"``, one image with its text alternative. ``full_size``: the
+    URL of the picture alone (:func:`standalone`), linked under the caption, outside
+    the picture. Without a picture (no Java, or PlantUML refused the diagram): the
+    PlantUML source, escaped, in a ``<pre>``, after the error message if there was
+    one. Then the ``<figcaption>`` (``caption`` is plain text and is escaped) and a
+    ``<details>`` list with the text alternative. ``figure_id`` must be unique on the
+    page; ids inside the SVG are prefixed with it.
     """
     fid = html.escape(figure_id, quote=True)
     kind = html.escape(diagram.kind, quote=True)
@@ -197,16 +231,19 @@ def figure_html(diagram: Diagram, caption: str, figure_id: str) -> str:
         d.attrib["id"] = desc_id + "-svg"
         root.insert(0, d)
         root.insert(0, t)
-        # A picture with links in it is a group, not an image: an image is one thing with
-        # no parts, and its links would be controls nested in it that assistive
-        # technology cannot reach (axe: nested-interactive). A group keeps the name and
-        # the description and lets a reader tab to, and follow, each actor and message.
-        root.attrib["role"] = "group" if _has_links(root) else "img"
+        links = _has_links(root)
+        root.attrib["role"] = "group" if links else "img"
         root.attrib.pop("aria-label", None)
         root.attrib["aria-labelledby"] = f"{title_id} {cap_id}"
         root.attrib["aria-describedby"] = f"{desc_id}-svg"
         root.attrib["focusable"] = "false"
+        size = fit.size_of(root)
+        style = f' style="{size.style()}"' if size else ""
+        # A frame that may scroll must be reachable by keyboard: its links are, else the frame is.
+        focus = "" if links else f' tabindex="0" role="group" aria-labelledby="{cap_id}"'
+        parts.append(f'<div class="tfpub-diagram-frame"{style}{focus}>')
         parts.append(etree.tostring(root, encoding="unicode"))
+        parts.append("</div>")
     else:
         if diagram.error:
             parts.append(f'<p class="tfpub-diagram-error" role="alert">Diagram error: {html.escape(diagram.error)}</p>')
@@ -219,6 +256,11 @@ def figure_html(diagram: Diagram, caption: str, figure_id: str) -> str:
             f'<code class="language-plantuml">{html.escape(diagram.source).replace(chr(10), "&#10;")}</code></pre>'
         )
     parts.append(f'<figcaption id="{cap_id}">{html.escape(caption)}</figcaption>')
+    if diagram.svg and full_size:
+        parts.append(
+            f'<p class="tfpub-diagram-full"><a href="{html.escape(full_size, quote=True)}" type="image/svg+xml">'
+            f'Open {html.escape(caption.split(":", 1)[0])} full size</a></p>'
+        )
     if diagram.alt_text:
         items = "".join(f"<li>{html.escape(line)}</li>" for line in diagram.alt_text)
         parts.append(

@@ -93,6 +93,8 @@ def _describe(err: ValidationError) -> tuple[tuple, str, bool]:
         return path, "this list repeats an item; list each one once", False
     if kind == "oneOf" and "at_least_one_of" in path:
         return path, "give either 'transactions' or 'options' in an at_least_one_of entry, not both", False
+    if kind == "anyOf" and path[-1:] == ("external",):
+        return path, "cite the external actor's profile, its reference, or both ('profile: QEDm', 'reference: \"PCC TF-2: 3.1\"')", False
     if kind in ("minimum", "maximum"):
         return path, f"{inst!r} is out of range ({kind} {err.validator_value})", False
     return path, err.message, False

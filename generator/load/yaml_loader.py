@@ -26,7 +26,9 @@ from yaml import events
 from ..problems import Loc, Problem, error
 
 try:  # libyaml is much faster; the pure-Python parser gives the same events.
-    from yaml._yaml import CParser as _Parser  # not re-exported by the yaml package itself
+    from yaml._yaml import (
+        CParser as _Parser,  # not re-exported by the yaml package itself
+    )
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml.parser import Parser as _Parser  # type: ignore[assignment]
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Literal
 
 from ..problems import Loc
+from .sequence import Sequence
 
 Status = Literal["public-comment", "trial-implementation", "final-text", "deprecated", "retired"]
 Optionality = Literal["R", "O", "C"]
@@ -179,6 +180,7 @@ class Transaction:
     security: str = ""
     audit: str = ""
     interactions: list[Interaction] = field(default_factory=list)  # empty: one interaction, not named
+    diagram: Sequence | None = None  # the interaction diagram as stated (model.sequence); None: drawn from the messages
 
     @property
     def number(self) -> int:
@@ -218,7 +220,7 @@ class Requirement:
     recording audit events. Published as "R" with a reference, where an empty actor shows "–"."""
 
     text: str
-    optionality: Optionality
+    optionality: Optionality | Literal[""]  # "": the published cell is empty ("--"), printed "–"
     loc: Loc
     condition: str = ""
     reference: list[str] = field(default_factory=list)
@@ -243,6 +245,7 @@ class Statement:
     text: str
     loc: Loc
     table: bool = False
+    after: bool = False  # printed after its table (MHDS: the list "below" Table 1:50.1-1); implies ``table``
 
 
 @dataclass
@@ -261,6 +264,7 @@ class ContentUse:
     optionality: Optionality
     loc: Loc
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # as published; empty: the module's Volume 3 section
 
 
 @dataclass
@@ -269,6 +273,7 @@ class AtLeastOneOf:
     options: list[str]
     loc: Loc
     note: str = ""
+    placement: str = "rows"  # "table": a note under the table that no row points to, as IGs print it (MHD, PDQm)
 
 
 @dataclass
@@ -277,6 +282,7 @@ class OptionClaim:
     loc: Loc
     required: bool = False
     note: str = ""
+    reference: list[str] = field(default_factory=list)  # this actor's row, where it differs from the option's
 
 
 @dataclass
@@ -289,6 +295,9 @@ class ProfileActor:
     at_least_one_of: list[AtLeastOneOf] = field(default_factory=list)
     options: list[OptionClaim] = field(default_factory=list)
     requirements: list[Requirement] = field(default_factory=list)
+    # ``transactions: []`` written: the published row says "None" (an actor whose work comes from the
+    # actors it is grouped with, or a content actor), stated rather than forgotten (no empty-actor)
+    no_transactions: bool = False
 
 
 @dataclass
@@ -327,10 +336,16 @@ class ExternalTarget:
     """An actor to be grouped with that this tree does not hold, cited as published (RAD SWF Order Placer, RAD TF-1: 2)."""
 
     domain: str
-    profile: str
+    profile: str  # "" where the actor is published without a profile ("PCC Content Consumer")
     actor: str  # its published name: there is no actor file to name it
-    reference: str
+    reference: str  # "" where the profile is cited by name only ("PCC QEDm"): the Reference cell prints domain and profile
     loc: Loc
+    options: list[str] = field(default_factory=list)  # published option names ("Document Provenance")
+
+    @property
+    def citation(self) -> str:
+        """The Reference cell as published: the TF citation, else the profile by name."""
+        return self.reference or f"{self.domain} {self.profile}".strip()
 
 
 @dataclass
@@ -338,7 +353,7 @@ class Grouping:
     actor: str
     targets: list[GroupingTarget]
     loc: Loc
-    kind: Literal["required", "recommended"] = "required"
+    kind: Literal["required", "recommended", "optional"] = "required"  # optional: MAY (mXDE), printed "Optional"
     when_option: str = ""
     condition: str = ""
     content_bindings: str = ""
@@ -367,6 +382,7 @@ class UseCase:
     description: str
     loc: Loc
     steps: list[Step] = field(default_factory=list)
+    diagram: Sequence | None = None  # the flow as stated (model.sequence; ``message: N`` is step N); None: the steps in order
 
 
 @dataclass

@@ -13,6 +13,7 @@ from functools import partial
 from ..load.discovery import SpecFile
 from ..load.yaml_loader import Document
 from ..problems import Loc
+from . import sequence
 from .entities import (
     Actor,
     AtLeastOneOf,
@@ -59,8 +60,9 @@ class Sources:
 
 
 def _text(doc: Document, path: tuple, value):
-    """``value``, the string at ``path``; one that holds a diagram fence also knows its place (model.Text)."""
-    if isinstance(value, str) and ("```" in value or "~~~" in value):
+    """``value``, the string at ``path``; one that holds a diagram fence or an image also knows its
+    place (model.Text): problems are reported there, and images are found next to the spec file."""
+    if isinstance(value, str) and ("```" in value or "~~~" in value or "![" in value):
         return Text.at(value, partial(doc.text_loc, path))
     return value
 
@@ -113,6 +115,7 @@ def _transaction(doc: Document, domain: str) -> Transaction:
         roles=[Role(r["actor"], r["role"], _text(doc, ("roles", i, "description"), r.get("description", "")), doc.loc(("roles", i))) for i, r in enumerate(d["roles"])],
         messages=[_message(doc, path, m) for path, m in _message_entries(d)],
         interactions=_interactions(doc, d),
+        diagram=sequence.from_document(doc, d),
         standards=list(d.get("standards", [])),
         status=d.get("status"),
         section=d.get("section", ""),
@@ -162,23 +165,24 @@ def _profile_actor(doc: Document, i: int, a: dict) -> ProfileActor:
             for j, t in enumerate(a.get("transactions", []))
         ],
         content_modules=[
-            ContentUse(c["module"], c["optionality"], doc.loc(base + ("content_modules", j)), c.get("note", ""))
+            ContentUse(c["module"], c["optionality"], doc.loc(base + ("content_modules", j)), c.get("note", ""), _references(c))
             for j, c in enumerate(a.get("content_modules", []))
         ],
         at_least_one_of=[
-            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""))
+            AtLeastOneOf(list(s.get("transactions", [])), list(s.get("options", [])), doc.loc(base + ("at_least_one_of", j)), s.get("note", ""), s.get("placement", "rows"))
             for j, s in enumerate(a.get("at_least_one_of", []))
         ],
         options=[
-            OptionClaim(o["option"], doc.loc(base + ("options", j)), bool(o.get("required", False)), o.get("note", ""))
+            OptionClaim(o["option"], doc.loc(base + ("options", j)), bool(o.get("required", False)), o.get("note", ""), _references(o))
             for j, o in enumerate(a.get("options", []))
         ],
         requirements=[
             Requirement(
-                r["text"], r["optionality"], doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
+                r["text"], r.get("optionality", ""), doc.loc(base + ("requirements", j)), r.get("condition", ""), _references(r), r.get("note", "")
             )
             for j, r in enumerate(a.get("requirements", []))
         ],
+        no_transactions=a.get("transactions") == [],
     )
 
 
@@ -206,7 +210,9 @@ def _statements(doc: Document) -> dict[str, Statement]:
         if isinstance(s, str):
             out[table] = Statement(_text(doc, path, s), doc.loc(path))
         else:
-            out[table] = Statement(_text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)))
+            out[table] = Statement(
+                _text(doc, path + ("text",), s["text"]), doc.loc(path), bool(s.get("table", False)) or bool(s.get("after", False)), bool(s.get("after", False))
+            )
     return out
 
 
@@ -245,7 +251,11 @@ def _profile(doc: Document, domain: str) -> Profile:
                     if "external" not in w
                 ],
                 external=[
-                    ExternalTarget(**{k: w["external"][k] for k in ("domain", "profile", "actor", "reference")}, loc=doc.loc(("groupings", i, "with", j, "external")))
+                    ExternalTarget(
+                        **{k: w["external"].get(k, "") for k in ("domain", "profile", "actor", "reference")},
+                        loc=doc.loc(("groupings", i, "with", j, "external")),
+                        options=list(w["external"].get("options", [])),
+                    )
                     for j, w in enumerate(g["with"])
                     if "external" in w
                 ],
@@ -270,6 +280,7 @@ def _profile(doc: Document, domain: str) -> Profile:
                     Step(s["from"], s["text"], doc.loc(("use_cases", i, "steps", j)), s.get("to", ""), s.get("transaction", ""))
                     for j, s in enumerate(u.get("steps", []))
                 ],
+                diagram=sequence.from_document(doc, u, ("use_cases", i)),
             )
             for i, u in enumerate(d.get("use_cases", []))
         ],

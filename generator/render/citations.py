@@ -102,6 +102,36 @@ def citation_html(fw: Framework, text: str, page: str) -> str:
     return f'<a href="{html.escape(href)}">{label}</a>'
 
 
-def references_html(fw: Framework, refs: list[str], page: str) -> str:
-    """Several citations, one per line as IHE prints them in a cell."""
-    return "<br>".join(citation_html(fw, r, page) for r in refs)
+STRUCTURE = (numbering.ACTORS, numbering.ACTOR_DESCRIPTIONS, numbering.OPTIONS, numbering.GROUPINGS, numbering.OVERVIEW,
+             numbering.CONCEPTS, numbering.USE_CASES, numbering.SECURITY, numbering.CROSS_PROFILE)
+
+
+def _own_section(profile, text: str) -> bool:
+    """A citation of a subsection of ``profile``'s own chapter ("ITI TF-1: 14.3.9", "ITI TF-1: 14.4.1";
+    not "ITI TF-1: 14.2" or "ITI TF-1: 14"), whose number may name another section here."""
+    parsed = parse(text)
+    if parsed is None or parsed[0] != profile.domain or parsed[1] != 1:
+        return False
+    section = parsed[2]
+    sections = {numbering.profile_section(profile, sub) for sub in STRUCTURE}
+    structural = {str(profile.chapter)} | {s for s in sections if s.count(".") == 1}  # X.1 ... X.6: the same in every layout
+    return section.split(".")[0] == str(profile.chapter) and section not in structural
+
+
+def references_html(fw: Framework, refs: list[str], page: str, own: tuple | None = None) -> str:
+    """Several citations, one per line as IHE prints them in a cell.
+
+    ``own`` is (profile, anchor) of the row that cites: a published chapter in an older layout
+    numbers its sections otherwise than the template this site prints (PAM's options are
+    14.3.n, ATNA's 9.2.2 is Radiology Audit Trail where the site's 9.2.2 is another option), so
+    a citation into a subsection of the row's own chapter links to what the row describes (the
+    option's section, the groupings) rather than to the site's section of that number."""
+    out = []
+    for r in refs:
+        if own is not None and _own_section(own[0], r):
+            profile, anchor = own
+            href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), anchor)
+            out.append(f'<a href="{html.escape(href)}">{plain_text.inline(r)}</a>')
+        else:
+            out.append(citation_html(fw, r, page))
+    return "<br>".join(out)

@@ -19,6 +19,7 @@ from ..model import Chapter, Framework
 FORMAT = "tfpub-model"
 VERSION = 1
 _RENAME = {"from_actor": "from", "to_actor": "to", "targets": "with"}
+_LOCATIONS = frozenset({"loc", "locs", "participant_locs"})  # where things were written: not part of the model
 
 
 def _clean(value: Any) -> Any:
@@ -41,7 +42,7 @@ def _plain(value: Any) -> Any:
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     if is_dataclass(value) and not isinstance(value, type):
-        return {_RENAME.get(name, name): _plain(getattr(value, name)) for name in _field_names(type(value)) if name != "loc"}
+        return {_RENAME.get(name, name): _plain(getattr(value, name)) for name in _field_names(type(value)) if name not in _LOCATIONS}
     if isinstance(value, dict):
         return {_RENAME.get(k, k): _plain(v) for k, v in value.items() if k != "loc"}
     if isinstance(value, list):

@@ -16,29 +16,39 @@ from markupsafe import Markup
 
 from ..diagrams import PLACEHOLDER, figure_html, markdown_pages, render
 from ..diagrams import model_diagrams as all_model_diagrams
+from ..diagrams.svg import figure_file_name, standalone
 from ..model import Framework
 from ..problems import Problem
-from . import views
+from . import author_figures, site_paths, views
 from .narrative import Narrative
+from .site_source import FIGURE_FILES
+from .tables import Table
 
 
-def figures_in(value) -> Iterator:
-    """Every Figure and Narrative inside a page context."""
+def figures_in(value, _seen: set[int] | None = None) -> Iterator:
+    """Every Figure and Narrative inside a page context, each section once.
+
+    Sections may point at each other (a message of ITI-108 names its interaction, whose
+    section lists its messages), so a section already walked is not walked again."""
+    seen = set() if _seen is None else _seen
     if isinstance(value, (views.Figure, Narrative)):
         yield value
     if isinstance(value, dict):
         for v in value.values():
-            yield from figures_in(v)
+            yield from figures_in(v, seen)
     elif isinstance(value, (list, tuple)):
         for v in value:
-            yield from figures_in(v)
+            yield from figures_in(v, seen)
     elif isinstance(value, views.Section):
-        yield from figures_in(value.body)
-        yield from figures_in(value.extra)
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        yield from figures_in(value.body, seen)
+        yield from figures_in(value.extra, seen)
     elif isinstance(value, views.Table):
         for row in value.rows:
             for cell in row:
-                yield from figures_in(cell.html)
+                yield from figures_in(cell.html, seen)
 
 
 def add_figures(
@@ -46,6 +56,10 @@ def add_figures(
     model_diagrams: list | None = None,
 ) -> tuple[dict[str, dict[str, Markup]], list[Problem]]:
     """Fill each page's figures; return, per page, the HTML for its narrative placeholders.
+
+    Each rendered figure links to its picture alone, a file beside its page (the
+    "full size" link); those files are returned under the key ``FIGURE_FILES``, as
+    page source -> {site path: SVG}, for the page generation to put into the site.
 
     Diagrams of the hand-written pages in ``docs_dir`` join the batch, so that
     plantuml-markdown finds them all in the cache when mkdocs renders those pages.
@@ -70,12 +84,70 @@ def add_figures(
         batch += markdown_pages.page_diagrams(docs_dir)
     report = render(batch, Path(cache_dir) / "diagrams")
 
+    files: dict[str, dict[str, str]] = {}
+
+    def full_size(src: str, d, figure_id: str) -> str | None:
+        picture = standalone(d)
+        if picture is None:
+            return None
+        name = figure_file_name(figure_id)
+        files.setdefault(src, {})[site_paths.page_url(src) + name] = picture
+        return name  # beside the page: relative to its URL
+
     for page in pages:
         for item in figures_in(page.context):
             if isinstance(item, views.Figure) and item.key in model:
-                item.html = Markup(figure_html(model[item.key], f"Figure {item.number}: {item.caption}", item.anchor))
-    replacements: dict[str, dict[str, Markup]] = {}
+                d = model[item.key]
+                item.html = Markup(figure_html(d, f"Figure {item.number}: {item.caption}", item.anchor, full_size=full_size(page.src, d, item.anchor)))
+    replacements: dict = {}
     for src, by_key in narrative.items():
         for key, d in by_key.items():
-            replacements.setdefault(src, {})[PLACEHOLDER.format(key=key)] = Markup(figure_html(d, d.title or "Diagram", f"figure-{key}"))
+            figure_id = f"figure-{key}"
+            html = figure_html(d, d.title or "Diagram", figure_id, full_size=full_size(src, d, figure_id))
+            replacements.setdefault(src, {})[PLACEHOLDER.format(key=key)] = Markup(html)
+    for page in pages:  # captioned ones: the author's id, and the caption whose number the page pass writes in
+        for item in figures_in(page.context):
+            for at, (d, fid, caption) in getattr(item, "captions", {}).items():
+                drawn = narrative.get(page.src, {}).get(d.key, d)
+                html = figure_html(drawn, author_figures.caption(fid, caption), fid, full_size=full_size(page.src, drawn, fid))
+                replacements.setdefault(page.src, {})[PLACEHOLDER.format(key=at)] = Markup(html)
+    replacements[FIGURE_FILES] = files
     return replacements, list(report.problems)
+
+
+def taken_numbers(context) -> set[str]:
+    """The numbers a page's own figures and tables have ("figure:10.1-1", "table:10.1-1"), which
+    its authors' figures and tables skip (:mod:`.author_figures`)."""
+    out: set[str] = set()
+    for value in _walk(context):
+        if isinstance(value, views.Figure) and value.number:
+            out.add(f"figure:{value.number}")
+        elif isinstance(value, Table) and value.number:
+            out.add(f"table:{value.number}")
+    return out
+
+
+def _walk(value, _seen: set[int] | None = None) -> Iterator:
+    """Every value inside a page context, each section once (sections may point at each other, as
+    ITI-108's messages and interactions do: see :func:`figures_in`)."""
+    seen = set() if _seen is None else _seen
+    yield value
+    if isinstance(value, dict):
+        for v in value.values():
+            yield from _walk(v, seen)
+    elif isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _walk(v, seen)
+    elif isinstance(value, views.Section):
+        if id(value) in seen:
+            return
+        seen.add(id(value))
+        yield from _walk(value.extra, seen)
+
+
+def images_of(page: views.Page) -> dict[str, bytes]:
+    """The image files the page's narrative shows, by their site path (the site publishes them beside the pages)."""
+    out: dict[str, bytes] = {}
+    for item in figures_in(page.context):
+        out.update(getattr(item, "images", {}))
+    return out

@@ -10,19 +10,23 @@ name and number, so prose can never cite a wrong section.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import markdown
+from lxml import etree
 from lxml import html as lxml_html
 from markupsafe import Markup
 
-from ..check.references import REF_RE, Ref, RefError, exists, find_refs
+from ..check import author_content
+from ..check.references import LOCAL_KINDS, REF_RE, Ref, RefError, exists, find_refs
 from ..model import Framework
 from ..problems import Loc
-from . import numbering, site_paths
+from . import author_figures, numbering, site_paths
 
 _ALLOWED_TAGS = {
     "p", "br", "hr", "em", "strong", "code", "pre", "blockquote", "ul", "ol", "li", "a",
@@ -49,16 +53,27 @@ _MD = _markdown()
 
 
 class Narrative(Markup):
-    """Rendered narrative that also carries the diagrams its author wrote in it.
+    """Rendered narrative that also carries the diagrams its author wrote in it, and its images.
 
     The diagrams are rendered later, all in one batch with the model's; their
-    place in the HTML is held by a ``<!--tfpub-diagram:KEY-->`` comment.
+    place in the HTML is held by a ``<!--tfpub-diagram:KEY-->`` comment, or
+    ``<!--tfpub-diagram:KEY@fig-id-->`` for a captioned one, whose id and caption
+    ``captions`` holds (placeholder key -> (diagram, id, caption)). ``images``: the
+    site path of each image file it shows -> the bytes to publish there; ``pictures``:
+    the id of each image figure that is a PNG -> its bytes (Word shows those).
     """
 
     diagrams: tuple = ()
+    captions: dict = {}
+    images: dict = {}
+    pictures: dict = {}  # figure id -> PNG, for Word
 
 
-_PLACEHOLDER_P = re.compile(r"<p>&lt;!--tfpub-diagram:([0-9A-Za-z_.-]+)--&gt;</p>")
+_PLACEHOLDER_P = re.compile(r"<p>&lt;!--tfpub-diagram:([0-9A-Za-z_.@-]+)--&gt;</p>")
+_PLACEHOLDER = re.compile(r"<!--tfpub-diagram:([0-9A-Za-z_.-]+)-->")
+_ITEM = "\u2063I{}\u2063"  # an image or a table caption; padded with more U+2063 to the length of what it stands for
+_ITEM_P = re.compile("<p>\u2063I(\\d+)\u2063+</p>|\u2063I(\\d+)\u2063+")
+IMAGES_DIR = "assets/images"
 
 
 @dataclass(frozen=True)
@@ -132,17 +147,46 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
     if not text or not text.strip():
         return Markup("")
     diagrams: list = []
+    # Text from a spec knows its own place in the file: a diagram's problems are then
+    # reported at their line of the spec, not counted from the entity's first line.
+    locate = getattr(text, "locate", None)
+
+    def spec_file(offset: int) -> str:
+        return (locate(offset).file if locate else loc.file if loc else "") or ""
+
+    items: list[str] = []
+    images: dict[str, bytes] = {}
+    pictures: dict[str, bytes] = {}
+    if "![" in text:  # first, keeping every offset: each image's file is found next to its own spec
+        text = _images(text, page, spec_file, items, images, pictures)
+    fences: list[tuple[str, str]] = []
     if "```" in text or "~~~" in text:
         from ..diagrams import narrative_diagrams
 
-        # Text from a spec knows its own place in the file: a diagram's problems are then
-        # reported at their line of the spec, not counted from the entity's first line.
-        locate = getattr(text, "locate", None)
+        text, fences = _fence_labels(text)
         text, diagrams = narrative_diagrams(text, page, locate or loc or Loc(page))
+    captions: dict = {}
+    if fences:
+        by_key = {d.key: d for d in diagrams}
+        at = iter(fences)
+
+        def label(m: re.Match) -> str:
+            fid, caption = next(at, ("", ""))
+            if not fid or m.group(1) not in by_key:
+                return m.group(0)
+            captions[f"{m.group(1)}@{fid}"] = (by_key[m.group(1)], fid, caption)
+            return f"<!--tfpub-diagram:{m.group(1)}@{fid}-->"
+
+        text = _PLACEHOLDER.sub(label, text)
+    if "Table:" in text:
+        text = _table_captions(text, items)
     links: list[Link] = []
 
     def replace(m: re.Match) -> str:
         ref = next(iter(find_refs(m.group(0))), None)
+        if ref is not None and not isinstance(ref, RefError) and ref.kind in LOCAL_KINDS:
+            links.append(Link("#" + ref.key, ref.label or author_figures.REFERENCE.format(kind=ref.kind, id=ref.key)))
+            return _TOKEN.format(len(links) - 1)
         if ref is None or isinstance(ref, RefError) or not exists(fw, ref):
             return m.group(0)
         links.append(ref_link(fw, ref, page))
@@ -157,11 +201,89 @@ def render(text: str, fw: Framework, page: str, loc: Loc | None = None) -> Marku
         return f'<a href="{html.escape(link.href)}"{title}>{html.escape(link.text)}</a>'
 
     body = _TOKEN_RE.sub(anchor, body)
-    if not diagrams:
+    if items:
+        body = _ITEM_P.sub(lambda m: items[int(m.group(1) or m.group(2))], body)
+    if not diagrams and not images:
         return Markup(body)
     out = Narrative(_PLACEHOLDER_P.sub(lambda m: f"<!--tfpub-diagram:{m.group(1)}-->", body))
     out.diagrams = tuple(diagrams)
+    out.captions = captions
+    out.images = images
+    out.pictures = pictures
     return out
+
+
+def _fence_labels(text: str) -> tuple[str, list[tuple[str, str]]]:
+    """The (id, caption) of each diagram fence, in order, and the text with their attribute blocks
+    blanked (spaces, so every offset still points to its place in the spec)."""
+    plain = author_content.code_blanked(text)
+    out, found, offset = [], [], 0
+    for line in text.splitlines(keepends=True):
+        m = author_content.FENCE_RE.match(line.rstrip("\r\n"))
+        if m and m.group("lang").lower() in author_content.DIAGRAM_LANGS and plain[offset : offset + len(line)] == line:
+            attrs = author_content.parse_attrs(m.group("attrs")) or ("", "")
+            found.append(attrs if attrs[0] else ("", ""))
+            if m.group("attrs"):
+                line = line[: m.start("attrs")] + " " * len(m.group("attrs")) + line[m.end("attrs") :]
+        out.append(line)
+        offset += len(line)
+    return "".join(out), found
+
+
+def _images(text: str, page: str, spec_file, items: list[str], images: dict[str, bytes], pictures: dict[str, bytes]) -> str:
+    """Images as tokens of their own length, their HTML in ``items`` (made here: no Markdown
+    extension of the site's renders an author's image, and its file needs checking); the files
+    to publish in ``images``, the PNG ones for Word also in ``pictures``."""
+    plain = author_content.code_blanked(text)
+    edits: list[tuple[int, int, str]] = []
+    for m in author_content.IMAGE_RE.finditer(plain):
+        fid, caption = author_content.parse_attrs(m.group("attrs")) or ("", "")
+        where = spec_file(m.start())
+        target, _why = author_content.resolve_image(m.group("src"), Path(where)) if where and not where.startswith("<") else (None, "")
+        alt = m.group("alt").strip()
+        try:
+            shown = _image_html(target, fid, caption, alt, page, images, pictures) if target is not None else None
+        except (OSError, etree.XMLSyntaxError):
+            shown = None
+        # None: the validator has refused it already; its words, never a broken picture
+        items.append(shown if shown is not None else html.escape(alt))
+        token = _ITEM.format(len(items) - 1)
+        edits.append((m.start(), m.end(), token + "\u2063" * max(0, m.end() - m.start() - len(token))))
+    return _edited(text, edits)
+
+
+def _image_html(target: Path, fid: str, caption: str, alt: str, page: str, images: dict[str, bytes], pictures: dict[str, bytes]) -> str:
+    data = target.read_bytes()
+    if target.suffix.lower() == ".svg":
+        data = author_content.clean_svg(data)
+    digest = hashlib.sha256(data).hexdigest()
+    path = f"{IMAGES_DIR}/{digest[:16]}{target.suffix.lower().replace('.jpeg', '.jpg')}"  # named by content: deterministic, shared
+    images[path] = data
+    img = f'<img class="tfpub-image" src="{html.escape(site_paths.url_link(page, path))}" alt="{html.escape(alt)}">'
+    # a figure of its own, so Word shows it too (as a picture when it is a PNG: see pictures)
+    fig_id = fid or f"image-{digest[:12]}"
+    cap = f"<figcaption>{html.escape(author_figures.caption(fid, caption))}</figcaption>" if fid else ""
+    if data.startswith(b"\x89PNG"):
+        pictures[fig_id] = data
+    return f'<figure id="{html.escape(fig_id)}" class="tfpub-figure tfpub-image-figure">{img}{cap}</figure>'  # id first: word_figures.Pictures.mark
+
+
+def _table_captions(text: str, items: list[str]) -> str:
+    plain = author_content.code_blanked(text)
+    edits: list[tuple[int, int, str]] = []
+    for m in author_content.TABLE_CAPTION_RE.finditer(plain):
+        tid, caption = m.group("id"), m.group("caption").strip()
+        if not re.fullmatch(author_content.ID_RE, tid):
+            continue
+        items.append(f'<p class="tfpub-table-caption" id="{html.escape(tid)}"><strong>{html.escape(author_figures.caption(tid, caption))}</strong></p>')
+        edits.append((m.start(), m.end(), _ITEM.format(len(items) - 1) + "\n"))
+    return _edited(text, edits)
+
+
+def _edited(text: str, edits: list[tuple[int, int, str]]) -> str:
+    for start, end, value in sorted(edits, reverse=True):
+        text = text[:start] + value + text[end:]
+    return text
 
 
 @lru_cache(maxsize=65536)

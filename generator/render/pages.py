@@ -19,10 +19,18 @@ from markupsafe import Markup
 from ..diagrams import model_diagrams
 from ..fingerprint import fingerprint
 from ..model import Framework
-from . import grouping, numbering, plain_text, site_paths, templating, views
+from . import (
+    author_figures,
+    grouping,
+    numbering,
+    plain_text,
+    site_paths,
+    templating,
+    views,
+)
 from .export import export_json
-from .figures import figures_in
-from .site_source import Addition, NavItem, SiteSource
+from .figures import figures_in, images_of, taken_numbers
+from .site_source import FIGURE_FILES, Addition, NavItem, SiteSource
 
 __all__ = ["Addition", "Incremental", "SiteSource", "environment", "generate", "navigation", "render_page"]
 
@@ -193,7 +201,9 @@ class Incremental:
     signatures: dict = field(default_factory=dict)  # who-uses-what lists of the previous build
     diagrams: dict = field(default_factory=dict)  # diagram key -> PlantUML source
     pages: dict = field(default_factory=dict)  # src -> (reads, Markdown)
+    figure_files: dict = field(default_factory=dict)  # src -> {site path: SVG}, its figures' full-size pictures
     notes: dict = field(default_factory=dict)  # (kind, id) -> the supplements' notes on that page, as last shown
+    images: dict = field(default_factory=dict)  # src -> the authors' image files the page shows (site path -> bytes)
     templates: str = ""
     computed: int = 0
     reused: int = 0
@@ -407,19 +417,27 @@ def generate(
         replacements = figures(fw, pages, model_diagrams=known_diagrams)
     else:
         replacements = figures(fw, pages)
+    figure_files = replacements.pop(FIGURE_FILES, {})  # page source -> {site path: SVG} (figures.add_figures)
     _annotate(pages, notes)
     site = SiteSource(nav=navigation(fw), extra_css=["assets/tfpub.css"])
-    rendered = {}
+    rendered, images = {}, {}
     for page in pages:
         text = render_page(env, page)
         for placeholder, figure in replacements.get(page.src, {}).items():
             text = text.replace(placeholder, figure)
-        rendered[page.src] = text
+        rendered[page.src] = author_figures.number_page(text, taken_numbers(page.context))
+        images[page.src] = images_of(page)
     if incremental is None:
         site.files.update(rendered)
+        for by_path in figure_files.values():
+            site.files.update(by_path)
     else:
         for src in planned:
             site.files[src] = rendered[src] if src in rendered else kept[src]
+            site.files.update(figure_files.get(src, {}) if src in rendered else incremental.figure_files.get(src, {}))
+        images = {src: images.get(src, incremental.images.get(src, {})) for src in planned}
+    for by_path in images.values():  # authors' images, beside the pages that show them
+        site.files.update(by_path)
     for addition in additions:
         site.files.update(addition.files)
         site.extra_css.extend(css for css in addition.extra_css if css not in site.extra_css)
@@ -429,9 +447,11 @@ def generate(
     site.files["assets/tfpub.css"] = stylesheet()
     if incremental is not None:  # the build succeeded: remember it
         incremental.pages = {src: (reads[src], rendered[src]) for src in rendered} | {src: incremental.pages[src] for src in kept}
+        incremental.figure_files = {src: figure_files.get(src, {}) for src in rendered} | {src: incremental.figure_files.get(src, {}) for src in kept}
         for name, value in snapshot.items():
             setattr(incremental, name, value)
         incremental.computed, incremental.reused = len(rendered), len(kept)
+        incremental.images = images
     return site
 
 

@@ -13,6 +13,12 @@ from dataclasses import dataclass, field
 NavItem = dict | str
 
 
+# The key, among the figure stage's placeholder replacements (page source -> {placeholder: HTML}),
+# under which it hands over the figures' standalone pictures: page source -> {site path: SVG}.
+# No page source can be it (it is not a path).
+FIGURE_FILES = "\0figure-files"
+
+
 @dataclass
 class SiteSource:
     """mkdocs source path -> content, the navigation, and the stylesheets and scripts to load."""

@@ -13,7 +13,16 @@ from dataclasses import dataclass, field
 
 from markupsafe import Markup
 
-from ..model import ExternalTarget, Framework, Grouping, GroupingTarget, Profile, ProfileActor, TableNote, bindings
+from ..model import (
+    ExternalTarget,
+    Framework,
+    Grouping,
+    GroupingTarget,
+    Profile,
+    ProfileActor,
+    TableNote,
+    bindings,
+)
 from . import numbering, plain_text, site_paths
 from .citations import references_html
 from .narrative import render_inline
@@ -69,6 +78,11 @@ class _Notes:
 
     def __init__(self) -> None:
         self.texts: list[str] = []
+        self.placed: list[str] = []  # rules printed under the table, pointed to by no row (placement: table)
+
+    def place(self, text_html: str) -> None:
+        if text_html not in self.placed:
+            self.placed.append(text_html)
 
     def number(self, text_html: str) -> int:
         if text_html not in self.texts:
@@ -83,14 +97,18 @@ class _Notes:
         return f" (Note {', '.join(str(n) for n in unique)})"
 
     def finish(self, table: Table, extra: list[TableNote], fw: Framework, page: str) -> None:
-        """Give ``table`` the row notes, then the notes no row points to (``table_notes``):
-        numbered ones continue the row notes' numbers, an unnumbered one is printed "Note:"."""
+        """Give ``table`` the row notes, then the notes no row points to (``table_notes``, then the
+        "at least one of" rules placed under the table): numbered ones continue the row notes'
+        numbers, an unnumbered one is printed "Note:", and so is a placed rule that is the only note."""
         texts = list(self.texts)
         labels = [f"Note {i}" for i in range(1, len(texts) + 1)]
         numbered = len(texts)
-        for n in extra:
-            texts.append(str(render_inline(n.text, fw, page)))
-            if n.numbered:
+        placed = [(str(render_inline(n.text, fw, page)), n.numbered) for n in extra]
+        lone = not texts and not extra and len(self.placed) == 1  # a table's only note is printed "Note:"
+        placed += [(text, not lone) for text in self.placed]
+        for text, is_numbered in placed:
+            texts.append(text)
+            if is_numbered:
                 numbered += 1
                 labels.append(f"Note {numbered}")
             else:
@@ -201,7 +219,7 @@ def actors_and_transactions(fw: Framework, profile: Profile, page: str) -> Table
                 "transaction": a(href, f"{module.name} (content module)"),
                 "role": DASH,
                 "optionality": cu.optionality + notes.mark(marks),
-                "reference": a(href, numbering.content_ref(module)),
+                "reference": references_html(fw, cu.reference, page, (profile, "")) if cu.reference else a(href, numbering.content_ref(module)),
             }
             rows.append([Cell(values[c]) for c in columns])
         rows.extend(_requirement_rows(fw, pa, actor_cell, columns, notes, page))
@@ -227,7 +245,7 @@ def _requirement_rows(fw: Framework, pa: ProfileActor, actor_cell: str, columns:
             "actor": actor_cell,
             "transaction": str(render_inline(req.text, fw, page)),
             "role": DASH,
-            "optionality": req.optionality + notes.mark(marks),
+            "optionality": (req.optionality or DASH) + notes.mark(marks),
             "reference": references_html(fw, req.reference, page) if req.reference else DASH,
         }
         rows.append([Cell(values[c]) for c in columns])
@@ -241,13 +259,29 @@ def _at_least_one_notes(fw: Framework, profile: Profile, pa: ProfileActor, notes
         if not group.transactions:
             continue
         names = [transaction_link(fw, t, page) for t in group.transactions]
-        text = f"The {plain_text.inline(fw.actors[pa.actor].name)} shall implement at least one of {or_list(names)}."
+        text = f"The {sharing_actors(fw, profile, group, 'transactions')} shall implement at least one of {or_list(names)}."
         if group.note:  # str(): a Markup on the right would escape the links on the left
             text += " " + str(render_inline(group.note, fw, page))
+        if group.placement == "table":
+            notes.place(text)
+            continue
         n = notes.number(text)
         for t in group.transactions:
             marks.setdefault(t, []).append(n)
     return marks
+
+
+def sharing_actors(fw: Framework, profile: Profile, group, kind: str) -> str:
+    """'Secure Node and the Secure Application': every actor of the profile with the same set and
+    note. IHE publishes one such rule as one note for all the actors it binds (ATNA's STX note,
+    XDS.b's feed note), so the same set is one note, not one per actor."""
+    key = (frozenset(getattr(group, kind)), group.note)
+    names = [
+        plain_text.inline(fw.actors[pa.actor].name)
+        for pa in profile.actors
+        if any(getattr(g, kind) and (frozenset(getattr(g, kind)), g.note) == key for g in pa.at_least_one_of)
+    ]
+    return or_list([names[0]] + [f"the {n}" for n in names[1:]], "and")
 
 
 def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
@@ -261,9 +295,12 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
         for group in pa.at_least_one_of:
             if group.options:
                 names = [plain_text.inline(profile.option(o).name) for o in group.options]
-                text = f"The {actor_name} shall support at least one of the {or_list(names)} Options."
+                text = f"The {sharing_actors(fw, profile, group, 'options')} shall support at least one of the {or_list(names)} Options."
                 if group.note:
                     text += " " + str(render_inline(group.note, fw, page))
+                if group.placement == "table":
+                    notes.place(text)
+                    continue
                 n = notes.number(text)
                 for o in group.options:
                     option_marks.setdefault(o, []).append(n)
@@ -284,7 +321,8 @@ def actor_options(fw: Framework, profile: Profile, page: str) -> Table:
                 label += f" ({option.status.capitalize()})"
             ref = numbering.volume_ref(profile.domain, 1, numbering.option_section(profile, option.id))
             href = site_paths.url_link(page, site_paths.profile_page(profile.domain, profile.acronym), f"option-{option.id}")
-            ref_cell = references_html(fw, option.reference, page) if option.reference else a(href, ref)
+            explicit = claim.reference or option.reference  # the actor's own row first, then the option's
+            ref_cell = references_html(fw, explicit, page, (profile, f"option-{option.id}")) if explicit else a(href, ref)
             values = [actor_cell, label + notes.mark(marks), ref_cell]
             rows.append([Cell(v) for v in values])
         if not rows:
@@ -321,19 +359,25 @@ def grouping_targets_html(fw: Framework, targets: list[GroupingTarget], page: st
     for acronym, group in by_profile.items():
         actors = or_list([actor_link(fw, t.actor, page) for t in group])
         text = f"{profile_link(fw, acronym, page)} / {actors}"
-        options = [o for t in group for o in t.options]
+        options = list(dict.fromkeys(o for t in group for o in t.options))
         if options:
             target_profile = fw.profiles[acronym]
             names = [option_link(fw, target_profile, o, page) for o in options]
             text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
         parts.append(text)
     for t in external:
-        parts.append(f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / {plain_text.inline(t.actor)}")
+        # "RAD SWF / Order Placer"; an actor published without a profile as "PCC Content Consumer"
+        text = f"{plain_text.inline(t.domain)} {plain_text.inline(t.profile)} / " if t.profile else f"{plain_text.inline(t.domain)} "
+        text += str(plain_text.inline(t.actor))  # str: a Markup on the right would escape the links on the left
+        if t.options:
+            names = [str(plain_text.inline(o)) for o in t.options]
+            text += f" / {or_list(names, 'and')} Option" + ("s" if len(names) > 1 else "")
+        parts.append(text)
     return or_list(parts)
 
 
 def grouping_condition_html(fw: Framework, profile: Profile, g: Grouping, page: str) -> str:
-    parts = []
+    parts = ["Optional"] if g.kind == "optional" else []  # a MAY grouping, as IHE prints it in this column
     if g.when_option:
         parts.append(f"{option_link(fw, profile, g.when_option, page)} Option")
     if g.condition:
@@ -362,10 +406,10 @@ def required_groupings(fw: Framework, profile: Profile, page: str) -> Table:
             refs = sorted({t.profile for t in g.targets}, key=lambda acr: fw.profiles[acr].chapter)
             ref = ", ".join(
                 [a(site_paths.url_link(page, site_paths.profile_page(fw.profiles[acr].domain, acr)), numbering.profile_ref(fw.profiles[acr])) for acr in refs]
-                + [plain_text.inline(r) for r in dict.fromkeys(t.reference for t in g.external)]  # cited as published, no link
+                + [plain_text.inline(r) for r in dict.fromkeys(t.citation for t in g.external)]  # cited as published, no link
             )
             if g.reference:
-                ref = references_html(fw, g.reference, page)
+                ref = references_html(fw, g.reference, page, (profile, "required-groupings"))
             condition = grouping_condition_html(fw, profile, g, page)
             grouped_with = grouping_targets_html(fw, g.targets, page, g.external)
             if not condition_column and condition != DASH:

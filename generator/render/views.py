@@ -289,7 +289,8 @@ def profile_page(fw: Framework, p: Profile) -> Page:
             )
         )
     title = f"{p.chapter} {p.name} ({p.acronym})"
-    statements = {key: md(s.text, fw, page, s.loc) for key, s in p.statements.items()}
+    statements = {key: md(s.text, fw, page, s.loc) for key, s in p.statements.items() if not s.after}
+    statements_after = {key: md(s.text, fw, page, s.loc) for key, s in p.statements.items() if s.after}
 
     def shown(key: str, table: Table) -> Table | None:
         """The table, or None where a statement is published in its place."""
@@ -332,6 +333,8 @@ def profile_page(fw: Framework, p: Profile) -> Page:
             "groupings_table": shown("required_groupings", required_groupings(fw, p, page)),
             # Markdown published before (or in place of) each table; "" where there is none
             "statements": {key: statements.get(key, "") for key in ("actors_and_transactions", "actor_options", "required_groupings")},
+            # ... and after it, where it is published below the table ({text, after: true})
+            "statements_after": {key: statements_after.get(key, "") for key in ("actors_and_transactions", "actor_options", "required_groupings")},
             "overview": md(p.overview, fw, page, p.loc),
             "use_cases": use_cases,
             "security": md(p.security, fw, page, p.loc),
@@ -497,7 +500,7 @@ def actor_page(fw: Framework, actor) -> Page:
                 href = site_paths.url_link(page, site_paths.content_page(module.domain, module.id))
                 profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(a(href, module.name)), Cell(DASH), Cell(cu.optionality)])
             for req in pa.requirements:
-                profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(render_inline(req.text, fw, page)), Cell(DASH), Cell(req.optionality)])
+                profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(render_inline(req.text, fw, page)), Cell(DASH), Cell(req.optionality or DASH)])
             if not pa.transactions and not pa.content_modules and not pa.requirements:
                 profiles.rows.append([Cell(profile_link(fw, p.acronym, page)), Cell(DASH), Cell(DASH), Cell(DASH)])
             for claim in pa.options:

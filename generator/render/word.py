@@ -394,7 +394,8 @@ class _Writer:
         alt_items = [_SPACE.sub(" ", "".join(li.itertext())).strip() for li in node.iterfind(".//details//li")]
         png = self.pictures.get(node.get("data-tfpub-picture") or "")
         if png is not None and picture_size(png) is not None:
-            alt = "\n".join(alt_items) or (_cell_text(caption) if caption is not None else "Diagram")
+            img = node.find(".//img")  # an author's image: its own text alternative
+            alt = "\n".join(alt_items) or (img.get("alt") if img is not None and img.get("alt") else "") or (_cell_text(caption) if caption is not None else "Diagram")
             self._picture(container, png, alt, _cell_text(caption) if caption is not None else "")
             if caption is not None:
                 c = self.paragraph(container, "Caption")

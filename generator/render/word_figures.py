@@ -57,6 +57,16 @@ def shown_diagrams(page: views.Page, model: dict[str, Diagram]) -> dict[str, Dia
         elif isinstance(item, Narrative):
             for d in item.diagrams:
                 out[f"figure-{d.key}"] = d
+            for d, fid, _caption in item.captions.values():  # a captioned one has its author's id
+                out[fid] = next((x for x in item.diagrams if x.key == d.key), d)
+    return out
+
+
+def image_pictures(page: views.Page) -> dict[str, bytes]:
+    """The PNG images authors put in the page's narrative, by the id of their ``<figure>``."""
+    out: dict[str, bytes] = {}
+    for item in figures_in(page.context):
+        out.update(getattr(item, "pictures", {}))
     return out
 
 

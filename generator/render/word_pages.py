@@ -16,11 +16,11 @@ from pathlib import Path
 
 from ..diagrams import model_diagrams
 from ..model import STATUS_LABELS, Framework
-from . import numbering, views
-from .figures import add_figures
+from . import author_figures, numbering, views
+from .figures import add_figures, taken_numbers
 from .pages import render_page
 from .word import TitlePage, WordOptions, markdown_to_html, write_docx
-from .word_figures import Pictures, draw_png, shown_diagrams
+from .word_figures import Pictures, draw_png, image_pictures, shown_diagrams
 
 VOLUME_NAMES = {1: "Volume 1 (TF-1): Integration Profiles", 2: "Volume 2 (TF-2): Transactions", 3: "Volume 3 (TF-3): Content Modules"}
 _HEADING = re.compile(r"^(#{1,6}) (.+?)(?: \{ #[^}]+\})?\s*$")
@@ -124,9 +124,9 @@ def selection_html(fw: Framework, env, selection: Selection, cache_dir: Path, pi
         text = render_page(env, page)
         for placeholder, figure in replacements.get(page.src, {}).items():
             text = text.replace(placeholder, str(figure))
-        page_html = markdown_to_html(volume_text(text))
+        page_html = markdown_to_html(volume_text(author_figures.number_page(text, taken_numbers(page.context))))
         if pictures is not None:
-            page_html = pictures.mark(page_html, {fid: d.png for fid, d in shown[page.src].items() if d.png})
+            page_html = pictures.mark(page_html, {fid: d.png for fid, d in shown[page.src].items() if d.png} | image_pictures(page))
         parts.append(page_html)
     return "\n".join(parts)
 

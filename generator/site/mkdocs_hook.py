@@ -19,7 +19,13 @@ from generator.diagrams import markdown_pages
 from generator.problems import format_text
 from generator.site import preview
 from generator.site.engines import MATERIAL_SEPARATOR, SEARCH_SEPARATOR  # noqa: F401 - also read from here
-from generator.site.publish import SERVE_DIRTY, Published, ensure_source_date_epoch, publish, sync_source
+from generator.site.publish import (
+    SERVE_DIRTY,
+    Published,
+    ensure_source_date_epoch,
+    publish,
+    sync_source,
+)
 
 _STATE: dict[str, Published] = {}
 

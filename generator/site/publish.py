@@ -78,7 +78,7 @@ def publish(specs: Path, *, cache_dir: Path | None = None, docs_dir: Path | None
         incremental = _incremental(specs, cache_dir)
         figures = _figure_stage(cache_dir, docs_dir, problems, only_shown=incremental is not None)
         try:
-            source = site_source(result.framework, specs, template_dirs=overrides, figures=figures, incremental=incremental)
+            source = site_source(result.framework, specs, template_dirs=overrides, figures=figures, incremental=incremental, cache_dir=cache_dir)
         except TemplateFailure as failure:  # a template override is untrusted: its faults are located problems
             problems.extend(failure.problems)
     published = Published(result, source, problems)
@@ -94,6 +94,7 @@ def site_source(
     template_dirs: list[Path] | None = None,
     figures=None,
     incremental: Incremental | None = None,
+    cache_dir: Path | None = None,
 ) -> SiteSource:
     """The volumes' pages with what the stages above them add: the open supplements'
     documents, notes on the chapters they change and navigation, then the annexes.
@@ -102,7 +103,7 @@ def site_source(
     imports the supplements or annexes that build on it."""
     env = environment(template_dirs)
     additions = [
-        supplements_site.addition(fw, specs_root, env),
+        supplements_site.addition(fw, specs_root, env, cache_dir),  # the diagram cache draws the supplements' figures
         annex_site.addition(fw, specs_root),
     ]
     return generate(fw, template_dirs=template_dirs, env=env, figures=figures, incremental=incremental, additions=additions)

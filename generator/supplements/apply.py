@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import functools
 import json
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 from ..check.references import suggestion
 from ..load.yaml_loader import Document
 from ..model import Framework, GlossaryTerm, Profile, Standard, resolve
+from ..model.entities import Text
 from ..problems import Loc, Problem, error
 from .model import Amendment, Supplement, entity_key
 
@@ -275,7 +277,7 @@ def _add_transaction(fw: Framework, supp: Supplement, a: Amendment, out: Applied
         raise _refuse(a.loc_of("transaction"), f"add-transaction: there is no transaction {tx}{suggestion(tx, list(fw.transactions))}; a new one goes in the supplement's transactions/ folder")
     if any(u.transaction == tx for u in pa.transactions):
         raise _refuse(a.loc_of("transaction"), f"add-transaction: {pa.actor} already lists {tx} in {p.acronym}; use set-optionality to change its row", "supplement-exists")
-    row = {k: a.data[k] for k in ("transaction", "optionality", "condition", "note") if k in a.data}
+    row = {k: a.data[k] for k in ("transaction", "optionality", "condition", "note", "reference", "role") if k in a.data}
     built = _profile_parts(a, {"actors": [{"actor": pa.actor, "transactions": [row]}]}, {("actors", 0, "transactions", 0): ()})
     pa.transactions.append(built.actors[0].transactions[0])
     out.changes.append(Change(("row", p.acronym, pa.actor, tx), _row_value(a.data), a.loc, ("profile", p.acronym)))
@@ -318,8 +320,17 @@ def _add_actor(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> N
     out.changes.append(Change(("profile-actor", p.acronym, entry["actor"]), canonical(entry), a.loc, ("profile", p.acronym)))
 
 
-def _grouping_key(actor: str, targets) -> tuple:
-    return (actor, tuple(sorted((t["profile"], t["actor"]) if isinstance(t, dict) else (t.profile, t.actor) for t in targets)))
+def target_key(t) -> tuple[str, str]:
+    if isinstance(t, dict):
+        x = t.get("external")
+        return (f"{x['domain']} {x['profile']}", x["actor"]) if x else (t["profile"], t["actor"])
+    return (t.profile, t.actor)
+
+
+def _grouping_key(actor: str, targets, external=()) -> tuple:
+    """Who is grouped with whom; alternatives outside the tree count by domain, profile and published name."""
+    keys = [target_key(t) for t in targets] + [(f"{x.domain} {x.profile}", x.actor) for x in external]
+    return (actor, tuple(sorted(keys)))
 
 
 def _add_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
@@ -328,7 +339,7 @@ def _add_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -
     _profile_actor(fw, p, a, g["actor"], "grouping", "actor")
     key = _grouping_key(g["actor"], g["with"])
     for existing in p.groupings:
-        if _grouping_key(existing.actor, existing.targets) == key and existing.when_option == g.get("when_option", ""):
+        if _grouping_key(existing.actor, existing.targets, existing.external) == key and existing.when_option == g.get("when_option", ""):
             raise _refuse(a.loc_of("grouping"), f"add-grouping: {p.acronym} already groups {g['actor']} that way ({existing.loc})", "supplement-exists")
     built = _profile_parts(a, {"actors": [], "groupings": [g]}, {("groupings", 0): ("grouping",)})
     p.groupings.append(built.groupings[0])
@@ -338,7 +349,7 @@ def _add_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -
 def _remove_grouping(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
     p = _profile(fw, a, out)
     key = _grouping_key(a.data["actor"], a.data["with"])
-    found = [g for g in p.groupings if _grouping_key(g.actor, g.targets) == key]
+    found = [g for g in p.groupings if _grouping_key(g.actor, g.targets, g.external) == key]
     if len(found) != 1:
         what = "no" if not found else "more than one"
         raise _refuse(a.loc, f"remove-grouping: {p.acronym} has {what} grouping of {a.data['actor']} with exactly these actors")
@@ -419,17 +430,37 @@ def narrative_target(fw: Framework, a: Amendment, out: Applied | None = None) ->
 
 
 def appended(old: str, text: str) -> str:
-    """``old`` with ``text`` added as new paragraphs: what append-narrative makes of a field."""
-    text = text.strip("\n")
+    """``old`` with ``text`` added as new paragraphs: what append-narrative makes of a field.
+
+    Where either part knows its place in its spec (model.Text), the result does too, each
+    part in its own file: a diagram's problems and an image's file are found where written."""
+    lead = len(text) - len(text.lstrip("\n"))
+    stripped = text.strip("\n")
     if not old.strip():
-        return text
-    return old.rstrip("\n") + "\n\n" + text + ("\n" if old.endswith("\n") else "")
+        combined, start = stripped, 0
+    else:
+        combined = old.rstrip("\n") + "\n\n" + stripped + ("\n" if old.endswith("\n") else "")
+        start = len(old.rstrip("\n")) + 2
+    old_loc, new_loc = getattr(old, "locate", None), getattr(text, "locate", None)
+    if old_loc is None and new_loc is None:
+        return combined
+
+    def locate(offset: int):
+        if offset >= start and new_loc is not None:
+            return new_loc(offset - start + lead)
+        if old_loc is not None:
+            return old_loc(min(offset, max(0, len(old) - 1)))
+        return new_loc(lead)
+
+    return Text.at(combined, locate)
 
 
 def _narrative(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
     obj, attr, _kind, key, target = narrative_target(fw, a, out)
     old = getattr(obj, attr) or ""
     text = a.data["text"]
+    if isinstance(text, str):  # the amendment's text knows its place in amendments.yaml (diagrams, images)
+        text = Text.at(text, functools.partial(a.doc.text_loc, a.path + ("text",)))
     if a.op == "replace-narrative":
         if old == text:
             raise _refuse(a.loc_of("text"), f"replace-narrative: the {attr} of {target[1]} already reads as this text; nothing to change", "supplement-base")
@@ -441,6 +472,62 @@ def _narrative(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> N
     setattr(obj, attr, new)
     mode = "append" if a.op == "append-narrative" else "set"
     out.changes.append(Change(("narrative",) + key, canonical([a.op, text]), a.loc, target, mode))
+
+
+def _add_requirement(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
+    """A row without a transaction (record audit events) for an actor the profile has."""
+    p = _profile(fw, a, out)
+    pa = _profile_actor(fw, p, a, a.data["actor"])
+    req = a.data["requirement"]
+    if any(r.text == req["text"] for r in pa.requirements):
+        raise _refuse(a.loc_of("requirement", "text"), f"add-requirement: {pa.actor} already has this requirement in {p.acronym}", "supplement-exists")
+    built = _profile_parts(a, {"actors": [{"actor": pa.actor, "requirements": [req]}]}, {("actors", 0, "requirements", 0): ("requirement",)})
+    pa.requirements.append(built.actors[0].requirements[0])
+    out.changes.append(Change(("requirement", p.acronym, pa.actor, req["text"]), canonical(req), a.loc, ("profile", p.acronym)))
+
+
+def _add_table_note(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
+    """A note under a Volume 1 table that no row points to."""
+    p = _profile(fw, a, out)
+    table, note = a.data["table"], a.data["note"]
+    text = note if isinstance(note, str) else note["text"]
+    if any(n.text == text for n in p.table_notes.get(table, [])):
+        raise _refuse(a.loc_of("note"), f"add-table-note: {p.acronym} already has this note under its {table.replace('_', ' ')} table", "supplement-exists")
+    built = _profile_parts(a, {"table_notes": {table: [note]}}, {("table_notes", table, 0): ("note",)})
+    p.table_notes = {**p.table_notes, table: list(p.table_notes.get(table, [])) + built.table_notes[table]}
+    out.changes.append(Change(("table-note", p.acronym, table, text), canonical(note), a.loc, ("profile", p.acronym)))
+
+
+def _set_statement(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
+    """A section published as a statement, set, replaced (``was``: the statement the base has) or removed (``statement: null``)."""
+    p = _profile(fw, a, out)
+    table = a.data["table"]
+    old = p.statements.get(table)
+    if "was" in a.data and (old.text if old else None) != a.data["was"]:
+        have = f"'{old.text}'" if old else "no statement"
+        raise _refuse(a.loc_of("was"), f"set-statement: the supplement expects the {table.replace('_', ' ')} statement of {p.acronym} to be {a.data['was']!r}, but the framework has {have}", "supplement-base")
+    stmt = a.data.get("statement")
+    statements = dict(p.statements)
+    if stmt is None:
+        if old is None:
+            raise _refuse(a.loc_of("statement"), f"set-statement: {p.acronym} has no {table.replace('_', ' ')} statement to remove", "supplement-base")
+        del statements[table]
+    else:
+        built = _profile_parts(a, {"statements": {table: stmt}}, {("statements", table): ("statement",)})
+        statements[table] = built.statements[table]
+    p.statements = statements
+    out.changes.append(Change(("statement", p.acronym, table), canonical(stmt), a.loc, ("profile", p.acronym)))
+
+
+def _add_exchange(fw: Framework, supp: Supplement, a: Amendment, out: Applied) -> None:
+    """A real initiator -> responder pair of a transaction in this profile."""
+    p = _profile(fw, a, out)
+    x = a.data["exchange"]
+    if any((e.transaction, e.initiator, e.responder) == (x["transaction"], x["initiator"], x["responder"]) for e in p.exchanges):
+        raise _refuse(a.loc_of("exchange"), f"add-exchange: {p.acronym} already has {x['initiator']} -> {x['responder']} for {x['transaction']}", "supplement-exists")
+    built = _profile_parts(a, {"exchanges": [x]}, {("exchanges", 0): ("exchange",)})
+    p.exchanges = list(p.exchanges) + built.exchanges
+    out.changes.append(Change(("exchange", p.acronym, x["transaction"], x["initiator"], x["responder"]), canonical(x), a.loc, ("profile", p.acronym)))
 
 
 _OPS = {
@@ -455,4 +542,8 @@ _OPS = {
     "add-use-case": _add_use_case,
     "replace-narrative": _narrative,
     "append-narrative": _narrative,
+    "add-requirement": _add_requirement,
+    "add-table-note": _add_table_note,
+    "set-statement": _set_statement,
+    "add-exchange": _add_exchange,
 }

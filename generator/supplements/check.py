@@ -27,7 +27,13 @@ from ..model import Framework, chapter_of, is_placeholder_chapter, is_placeholde
 from ..model.resolve import Sources
 from ..problems import Problem, error, sort_problems, warning
 from .apply import Applied, Change, apply
-from .model import Supplement, SupplementError, entity_key, load_supplements, supplement_folders
+from .model import (
+    Supplement,
+    SupplementError,
+    entity_key,
+    load_supplements,
+    supplement_folders,
+)
 from .order import dependency_order, prerequisites
 
 

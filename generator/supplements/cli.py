@@ -100,7 +100,10 @@ def build(supplement_id: str, specs: Path, fmt: str, output: Path | None, markup
 
         if str(output) == "-":
             raise click.UsageError("a Word document cannot go to standard output; give -o FILE")
-        write_atomic(output, supplement_docx(doc, markup=markup))
+        warnings: list[str] = []
+        write_atomic(output, supplement_docx(doc, markup=markup, warnings=warnings))
+        for line in warnings:
+            click.echo(line, err=True)
         click.echo(f"wrote {output}", err=True)
         return
     if fmt == "md":

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from ..render.tables import Cell, Table
 from ..render.views import Figure, Section
+from .figures import has_replacement, replaced, replaced_diagrams
 
 _TOKEN = re.compile(r"<[^>]*>|\s+|&#?\w+;|\w+|[^<\s\w]")  # tags, spaces, entities, words, single punctuation
 
@@ -92,7 +93,7 @@ def accept(html: str) -> str:
 
 
 def has_changes(html: str) -> bool:
-    return "<ins>" in html or "<del>" in html
+    return "<ins>" in html or "<del>" in html or has_replacement(html)
 
 
 # --------------------------------------------------------------------------- tables
@@ -245,7 +246,7 @@ def merge(old, new):
     if isinstance(new, str):
         if old is None:
             return inserted(new)
-        return word_diff(old, new) if str(old) != str(new) else new
+        return replaced_diagrams(old, word_diff(old, new)) if str(old) != str(new) else new
     if isinstance(new, list):
         return _merge_list(old if isinstance(old, list) else [], new)
     if isinstance(new, dict):
@@ -254,5 +255,5 @@ def merge(old, new):
     if isinstance(new, Section):
         return _merge_sections([old] if isinstance(old, Section) else [], [new])[0]
     if isinstance(new, Figure):
-        return new
+        return replaced(old, new)
     return new

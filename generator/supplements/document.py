@@ -17,6 +17,7 @@ import html
 import posixpath
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -28,6 +29,7 @@ from ..render.pages import render_page
 from ..render.tables import DASH, Cell, Table
 from .apply import Applied, apply
 from .diff import has_changes, inserted, merge, word_diff
+from .figures import DocFigure, FigureSet, draw, fill, tokens_in, without_tokens
 from .model import Supplement, SupplementError
 
 VOLUME_TITLES = {1: "Volume 1 \u2013 Profiles", 2: "Volume 2 \u2013 Transactions", 3: "Volume 3 \u2013 Content Modules"}
@@ -94,6 +96,10 @@ class SupplementDocument:
     after_pages: dict[str, str] = field(default_factory=dict)  # the same pages, and the new ones, as amended
     markdown: str = ""  # the site page: its title, the cover block, then ``body``
     body: str = ""  # the document from the Foreword on (Markdown), as print and other formats lay it out after their own cover
+    figures: dict = field(default_factory=dict)  # figure id on the supplement page -> the Diagram it shows (Word draws them as PNG)
+    figure_problems: list = field(default_factory=list)  # what the diagram renderer reported
+    images: dict = field(default_factory=dict)  # authors' image files the document shows: site path -> bytes
+    pictures: dict = field(default_factory=dict)  # authors' PNG image figures: id on the supplement page -> bytes (Word)
 
     @property
     def framework(self) -> Framework:
@@ -159,29 +165,39 @@ def _with_status(page: views.Page, status: str) -> views.Page:
     return views.Page(page.src, page.template, page.title, views.banner(status), context)
 
 
-def compute_instructions(base: Framework, applied: Applied, domain: str, renderer: Renderer, status: str = "") -> tuple[list[Instruction], dict, dict]:
+def compute_instructions(base: Framework, applied: Applied, domain: str, renderer: Renderer, status: str = "",
+                         figures: FigureSet | None = None) -> tuple[list[Instruction], dict, dict]:
+    """The editor instructions; ``figures`` (when given) gets the figures of the pages, which then show them as tokens."""
     new_fw = applied.framework
     before = volume_pages(base, domain)
     after = volume_pages(new_fw, domain)
+    if figures is not None:
+        for fw, pages in ((base, before), (new_fw, after)):
+            for _volume, page in pages.values():
+                figures.mark(fw, page)
     instructions: list[Instruction] = []
     before_md: dict[str, str] = {}
     after_md: dict[str, str] = {}
+    def rendered(page: views.Page, fw: Framework | None = None, numbers_of: str = "") -> str:
+        text = renderer.render(page, fw)
+        return figures.narrative(page, text, numbers_of) if figures is not None else text
+
     for src, (volume, page) in after.items():
-        text = renderer.render(page)
+        text = rendered(page)
         if src not in before:
-            after_md[src] = text
+            after_md[src] = without_tokens(text)
             # what the supplement shows of a new page carries the supplement's status, not the one the volumes will give it
-            shown_text = renderer.render(_with_status(page, status)) if status else text
+            shown_text = rendered(_with_status(page, status), numbers_of=src) if status else text
             shown = "".join(s.text for s in split_sections(shown_text) if s.level <= 1 or s.number)  # not tfpub's own indexes ("Used by")
-            instructions.append(Instruction(volume, "add", _page_number(new_fw, src), page.title.split(" ", 1)[-1], src, "", text, shown))
+            instructions.append(Instruction(volume, "add", _page_number(new_fw, src), page.title.split(" ", 1)[-1], src, "", without_tokens(text), shown))
             continue
         old_page = before[src][1]
-        old_text = renderer.render(old_page, base)
+        old_text = rendered(old_page, base)
         if old_text == text:
             continue
-        before_md[src], after_md[src] = old_text, text
+        before_md[src], after_md[src] = without_tokens(old_text), without_tokens(text)
         merged = views.Page(page.src, page.template, page.title, page.banner, merge(old_page.context, page.context))
-        marked = {s.anchor: s for s in split_sections(renderer.render(merged))}
+        marked = {s.anchor: s for s in split_sections(rendered(merged, numbers_of=src))}
         old_anchors = {s.anchor for s in split_sections(old_text)}
         previous: dict[int, str] = {}
         for s in split_sections(text):
@@ -193,9 +209,9 @@ def compute_instructions(base: Framework, applied: Applied, domain: str, rendere
             if not s.number:
                 continue  # unnumbered parts (indexes such as "Used by") are not part of the volume text
             if s.anchor not in old_anchors:
-                instructions.append(Instruction(volume, "add", s.number, s.name, src, s.anchor, s.text, s.text, follows))
+                instructions.append(Instruction(volume, "add", s.number, s.name, src, s.anchor, without_tokens(s.text), s.text, follows))
             elif s.anchor in marked and has_changes(marked[s.anchor].text):
-                instructions.append(Instruction(volume, "amend", s.number, s.name, src, s.anchor, s.text, marked[s.anchor].text))
+                instructions.append(Instruction(volume, "amend", s.number, s.name, src, s.anchor, without_tokens(s.text), marked[s.anchor].text))
     order = {src: i for i, src in enumerate(after)}
     instructions.sort(key=lambda i: (i.volume, order[i.page]))  # stable: sections keep their page order
     return instructions, before_md, after_md
@@ -426,20 +442,29 @@ def build_document(
     applied: Applied | None = None,
     renderer: Renderer | None = None,
     downloads: list[tuple[str, str]] | None = None,
+    cache_dir: Path | None = None,
 ) -> SupplementDocument:
     """The supplement document for ``supp`` against ``base``: its instructions, and its page's Markdown.
 
-    Raises :class:`SupplementError` when the supplement does not apply.
+    Its figures (new ones, and replacements of changed ones) are drawn by the local
+    PlantUML through the diagram cache in ``cache_dir`` (default ``.tfpub-cache``, as
+    the site build's). Raises :class:`SupplementError` when the supplement does not apply.
     """
     applied = applied or apply(base, supp)
     if not applied.ok:
         raise SupplementError([p for p in applied.problems if p.is_error])
     renderer = renderer or Renderer(env)
     doc = SupplementDocument(supp, base, applied)
-    doc.instructions, doc.before_pages, doc.after_pages = compute_instructions(base, applied, supp.domain, renderer, supp.status)
+    figures = FigureSet()
+    doc.instructions, doc.before_pages, doc.after_pages = compute_instructions(base, applied, supp.domain, renderer, supp.status, figures)
     page = site_paths.supplement_page(supp.domain, supp.id)
     fw = applied.framework
-    placer = Placer(page, local_anchors(doc.instructions), site_srcs(base), set(doc.after_pages))
+    local = local_anchors(doc.instructions)
+    for ins in doc.instructions:  # a figure's id, for the links to it ("Figure 38.4.1-1")
+        for token in tokens_in(ins.shown):
+            f = figures.by_token[token]
+            local.setdefault((f.page, f.anchor), prefix_for(f.page) + f.anchor)
+    placer = Placer(page, local, site_srcs(base), set(doc.after_pages))
     volumes = []
     for volume in (1, 2, 3):
         parts: list[str] = []
@@ -478,8 +503,20 @@ def build_document(
     tracker = base.domains[supp.domain].publishing.get("issue_tracker", "")
     if tracker.lower().startswith(("http://", "https://")) and supp.is_open:  # the schema allows http(s) only; never a script link
         body = add_comment_links(body, tracker, supp)
-    doc.body = body
-    doc.markdown = front.rstrip("\n") + "\n\n" + body
+    doc.figure_problems = draw(figures, [body], Path(cache_dir or ".tfpub-cache").resolve())
+
+    def figure_id(f: DocFigure) -> str:
+        return prefix_for(f.page) + f.anchor
+
+    def instruction(f: DocFigure) -> str:
+        return editor_box(f"replace Figure {html.escape(f.number)} with:")
+
+    doc.body = fill(body, figures, figure_id, placer.link, instruction, doc.figures)
+    doc.images = dict(figures.images)
+    for ins in doc.instructions:  # an image figure's id on the supplement page is prefixed as the page's other ids
+        for fid, png in figures.pictures.items():
+            doc.pictures.setdefault(prefix_for(ins.page) + fid, png)
+    doc.markdown = front.rstrip("\n") + "\n\n" + doc.body
     return doc
 
 

@@ -39,14 +39,14 @@ from ..load.discovery import display_path, domain_dirs, walk
 from ..problems import Loc, Problem, error, sort_problems
 from ..render.export import export_json
 from . import journal
-from .apply import appended, apply, narrative_target
+from .apply import appended, apply, narrative_target, target_key
 from .model import FOLDER, Supplement, entity_key, load_supplement, load_supplements
 
 # The order keys are written in, so a key an amendment adds lands where an editor would put it.
 KEY_ORDER = {
-    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile", "exchanges"],
-    "profile-actor": ["actor", "description", "transactions", "content_modules", "at_least_one_of", "options"],
-    "row": ["transaction", "optionality", "role", "condition", "note"],
+    "profile": ["acronym", "name", "chapter", "type", "status", "summary", "actors", "options", "groupings", "overview", "use_cases", "security", "cross_profile", "table_notes", "statements", "exchanges"],
+    "profile-actor": ["actor", "description", "transactions", "content_modules", "at_least_one_of", "options", "requirements"],
+    "row": ["transaction", "optionality", "role", "condition", "note", "reference"],
     "option": ["id", "name", "description", "transactions", "requires", "adds", "status"],
     "transaction": ["id", "name", "status", "section", "scope", "roles", "standards", "messages", "interactions", "security", "audit"],
     "actor": ["id", "name", "definition", "status"],
@@ -289,9 +289,9 @@ class _Editor:
 
     def op_remove_grouping(self, a, node) -> None:
         p = self.file("profile", a.data["profile"])
-        want = sorted((w["profile"], w["actor"]) for w in a.data["with"])
+        want = sorted(target_key(w) for w in a.data["with"])
         for i, g in enumerate(p["groupings"]):
-            if g["actor"] == a.data["actor"] and sorted((w["profile"], w["actor"]) for w in g["with"]) == want:
+            if g["actor"] == a.data["actor"] and sorted(target_key(w) for w in g["with"]) == want:
                 del p["groupings"][i]
                 return
 
@@ -302,6 +302,34 @@ class _Editor:
     def op_add_use_case(self, a, node) -> None:
         p = self.file("profile", a.data["profile"])
         _list(p, "use_cases", KEY_ORDER["profile"]).append(_owned(node["use_case"]))
+
+    def op_add_requirement(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        _list(self.profile_actor(p, a.data["actor"]), "requirements", KEY_ORDER["profile-actor"]).append(_owned(node["requirement"]))
+
+    def op_add_table_note(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        if "table_notes" not in p or p["table_notes"] is None:
+            _set(p, "table_notes", CommentedMap(), KEY_ORDER["profile"])
+        notes = p["table_notes"]
+        if a.data["table"] not in notes:
+            notes[a.data["table"]] = CommentedSeq()
+        notes[a.data["table"]].append(_owned(node["note"]))
+
+    def op_set_statement(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        if node["statement"] is None:
+            del p["statements"][a.data["table"]]
+            if not p["statements"]:
+                del p["statements"]
+            return
+        if "statements" not in p or p["statements"] is None:
+            _set(p, "statements", CommentedMap(), KEY_ORDER["profile"])
+        p["statements"][a.data["table"]] = _owned(node["statement"])
+
+    def op_add_exchange(self, a, node) -> None:
+        p = self.file("profile", a.data["profile"])
+        _list(p, "exchanges", KEY_ORDER["profile"]).append(_owned(node["exchange"]))
 
     def _narrative_place(self, a) -> tuple[CommentedMap, str, list[str]]:
         _obj, attr, kind, _key, _target = narrative_target(self.fw, a)

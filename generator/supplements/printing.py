@@ -53,6 +53,28 @@ def _standalone_links(body: str) -> str:
     return _LINK.sub(sub, body)
 
 
+_IMG = re.compile(r'(<img class="tfpub-image" src=")([^"]*)(")')
+_IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml"}
+
+
+def _embedded_images(body: str, images: dict[str, bytes]) -> str:
+    """Authors' images inside the page (data: URLs), so the print page still stands alone."""
+    import base64
+    import posixpath
+
+    by_name = {posixpath.basename(path): data for path, data in images.items()}
+
+    def sub(m: re.Match) -> str:
+        name = posixpath.basename(html.unescape(m.group(2)))
+        data = by_name.get(name)
+        if data is None:
+            return m.group(0)
+        kind = _IMAGE_TYPES.get(posixpath.splitext(name)[1], "application/octet-stream")
+        return f"{m.group(1)}data:{kind};base64,{base64.b64encode(data).decode('ascii')}{m.group(3)}"
+
+    return _IMG.sub(sub, body)
+
+
 TOC_DEPTH = 5  # the contents list volumes (h2), chapters and transactions (h3), their sections (h4) and subsections (h5: an amended option is one)
 
 
@@ -116,7 +138,7 @@ def print_html(doc: SupplementDocument, env) -> str:
 
     Public Comment supplements have their lines numbered, for comments that cite them."""
     converter = markdown.Markdown(extensions=["attr_list", "tables", "md_in_html", "toc", "def_list"], output_format="html")
-    body = _standalone_links(converter.convert(doc.body))
+    body = _embedded_images(_standalone_links(converter.convert(doc.body)), doc.images)
     foreword, rest = _split_after_foreword(body)
     supp = doc.supplement
     domain = doc.base.domains[supp.domain]

@@ -91,13 +91,14 @@ def _pdf_wanted() -> bool:
     return os.environ.get(PDF_SWITCH, "") not in ("", "0", "false", "no")
 
 
-def documents(fw: Framework, specs_root: Path, env) -> list[SupplementDocument]:
+def documents(fw: Framework, specs_root: Path, env, cache_dir: Path | None = None) -> list[SupplementDocument]:
     renderer = Renderer(env)
     out = []
     for c in _checked(fw, specs_root):
         if c.applied is not None:
             base = c.base or fw  # on the supplements it depends on, so it shows only its own changes
-            out.append(build_document(base, c.supplement, env, applied=c.applied, renderer=renderer, downloads=_downloads(c.supplement)))
+            out.append(build_document(base, c.supplement, env, applied=c.applied, renderer=renderer, downloads=_downloads(c.supplement),
+                                      cache_dir=cache_dir))
     return out
 
 
@@ -108,15 +109,17 @@ def _downloads(supp) -> list[tuple[str, str]]:
     return links
 
 
-def supplement_site_files(fw: Framework, specs_root: Path, env) -> dict[str, str | bytes]:
+def supplement_site_files(fw: Framework, specs_root: Path, env, cache_dir: Path | None = None) -> dict[str, str | bytes]:
+    """``cache_dir``: the build's cache, whose diagram cache draws the documents' figures (default ``.tfpub-cache``)."""
     files: dict[str, str | bytes] = {}
     checked = _checked(fw, specs_root)
     if not checked:
         return files
-    docs = {d.supplement.id: d for d in documents(fw, specs_root, env)}
+    docs = {d.supplement.id: d for d in documents(fw, specs_root, env, cache_dir)}
     for doc in docs.values():
         supp = doc.supplement
         files[site_paths.supplement_page(supp.domain, supp.id)] = doc.markdown
+        files.update(doc.images)  # authors' images of what the supplement adds (the volumes' own are the site's already)
         printable = print_html(doc, env)
         files[print_file(supp.domain, supp.id, "html")] = printable
         if _pdf_wanted():
@@ -214,9 +217,9 @@ def navigation(fw: Framework, specs_root: Path) -> list[tuple[str, dict]]:
     return [(domain, {"Supplements": entries}) for domain, entries in by_domain.items()]
 
 
-def addition(fw: Framework, specs_root: Path, env) -> Addition:
+def addition(fw: Framework, specs_root: Path, env, cache_dir: Path | None = None) -> Addition:
     """The supplements' share of the site: their pages, notes on the chapters they change, navigation."""
-    files = supplement_site_files(fw, specs_root, env)
+    files = supplement_site_files(fw, specs_root, env, cache_dir)
     nav = navigation(fw, specs_root)
     return Addition(
         files=files,

@@ -12,8 +12,11 @@ accepting all of them in Word gives the volume text as it will read.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..model import STATUS_LABELS
 from ..render.word import TitlePage, WordOptions, markdown_to_html, write_docx
+from ..render.word_figures import Pictures, draw_png
 from .document import SupplementDocument
 
 # Site furniture the Word document replaces or leaves out: its title page stands for
@@ -48,8 +51,15 @@ def title_page(doc: SupplementDocument) -> TitlePage:
     return TitlePage(lines)
 
 
-def supplement_docx(doc: SupplementDocument, *, markup: str = "revisions") -> bytes:
-    """The supplement as a .docx (bytes): title page, contents, then the document with its changes."""
+def supplement_docx(doc: SupplementDocument, *, markup: str = "revisions", cache_dir: Path | None = None,
+                    warnings: list[str] | None = None) -> bytes:
+    """The supplement as a .docx (bytes): title page, contents, then the document with its changes.
+
+    Its figures are pictures, drawn as PNG by the local PlantUML as the volumes' Word
+    documents draw theirs (:mod:`generator.render.word_figures`), through the diagram
+    cache in ``cache_dir`` (default ``.tfpub-cache``); without Java each is a box with
+    its text alternative, and the line saying so is added to ``warnings``.
+    """
     supp = doc.supplement
     domain = doc.base.domains[supp.domain]
     options = WordOptions(
@@ -63,4 +73,9 @@ def supplement_docx(doc: SupplementDocument, *, markup: str = "revisions") -> by
         line_numbers=supp.status == "public-comment",
         skip_classes=set(SITE_ONLY),
     )
-    return write_docx(_body(doc), options, title_page=title_page(doc), contents=True)
+    pictures = Pictures()
+    said = draw_png(list(doc.figures.values()), Path(cache_dir or ".tfpub-cache").resolve())
+    if warnings is not None:
+        warnings.extend(said)
+    body = pictures.mark(_body(doc), {fid: d.png for fid, d in doc.figures.items() if d.png} | doc.pictures)
+    return write_docx(body, options, title_page=title_page(doc), contents=True, pictures=pictures.png)

@@ -68,6 +68,15 @@
   function groupKey(targets) {
     return "G:" + targets.map(function (t) { return t.profile + ":" + t.actor + ":" + t.options.join(","); }).join("+");
   }
+  function externalKey(cited) {
+    return "X:" + cited.map(function (x) { return x.domain + ":" + (x.profile || "") + ":" + x.actor + ":" + (x.options || []).join(","); }).join("+");
+  }
+  function externalPhrase(x) {  // expand.py external_phrase
+    var options = x.options || [];
+    var text = "the " + x.domain + " " + (x.profile ? x.profile + " " : "") + x.actor + " actor";
+    if (options.length) text += " with the " + joinWords(options, "and") + " Option" + (options.length > 1 ? "s" : "");
+    return text + (x.reference ? " (" + x.reference + ")" : "");
+  }
   function targetsKey(targets) {
     return targets.length === 1 ? singleKey(targets[0].profile, targets[0].actor) : groupKey(targets);
   }
@@ -187,9 +196,10 @@
   }
 
   // chosen: Table of transaction -> level the selection requires by name (Selected.transactions)
-  E.local = function (p, a, given, lvl, chosen) {
+  // added: Table of transaction -> [[level, fact key, via]] that other actors' options add (options[].adds)
+  E.local = function (p, a, given, lvl, chosen, added) {
     var self = this, prof = this.m.profiles[p], pa = this.m.profileActor(p, a);
-    var out = { options: new Table(), txs: new Table(), contents: [], oneofs: [], ctxs: [], edges: [] };
+    var out = { options: new Table(), txs: new Table(), contents: [], oneofs: [], ctxs: [], edges: [], behaviours: [], externals: [] };
     var via1 = this.cite(p, 1), via2 = this.cite(p, 2), via3 = this.cite(p, 3);
     given.keys.forEach(function (o) { addEntry(out.options, o, Math.min(given.get(o), lvl), null); });
     (pa.options || []).forEach(function (claim) {
@@ -218,6 +228,9 @@
         addEntry(out.txs, t, out.options.get(o).level, ["option:" + o, via2]);
       });
     });
+    if (added) added.keys.forEach(function (x) {
+      added.get(x).forEach(function (e) { addEntry(out.txs, x, e[0], ["fact:" + e[1], e[2]]); });
+    });
     (pa.content_modules || []).forEach(function (cu) {
       if (cu.optionality === "R") out.contents.push([cu.module, lvl, via1]);
     });
@@ -228,8 +241,12 @@
     (pa.transactions || []).forEach(function (tu) {
       if (tu.optionality === "C") out.ctxs.push([tu.transaction, norm(tu.condition), lvl, via1]);
     });
+    (pa.requirements || []).forEach(function (r) {
+      if (r.optionality !== "O") out.behaviours.push([norm(r.text), r.optionality === "C" ? norm(r.condition) : "", lvl, via1]);
+    });
     (prof.groupings || []).forEach(function (g) {
       if (g.actor !== a) return;
+      if (g.kind === "optional") return;  // a MAY grouping requires nothing of a product
       var base, rel;
       if (g.when_option) {
         if (!out.options.has(g.when_option)) return;
@@ -237,6 +254,10 @@
       } else { base = lvl; rel = "actor"; }
       var level = Math.min(base, g.kind === "recommended" ? SHOULD : SHALL);
       var targets = self.canonicalTargets((g["with"] || []).map(function (w) { return T(w.profile, w.actor, w.options || []); }));
+      if (g.external && g.external.length) {
+        out.externals.push([targets, g.external, level, via3, norm(g.condition)]);
+        return;
+      }
       out.edges.push({ targets: targets, level: level, rel: rel, via: via3, condition: norm(g.condition) });
     });
     return out;
@@ -271,6 +292,10 @@
     });
     loc.ctxs.forEach(function (c) { put(JSON.stringify(["ctx", c[0], c[1]]), c[2], [c[3]], [c[0], c[1]]); });
     loc.edges.forEach(function (e) { put(JSON.stringify(["edge", groupKey(e.targets), e.condition]), e.level, [e.via], e); });
+    loc.behaviours.forEach(function (b) { put(JSON.stringify(["behaviour", b[0], b[1]]), b[2], [b[3]], [b[0], b[1]]); });
+    loc.externals.forEach(function (x) {
+      put(JSON.stringify(["external", groupKey(x[0]), externalKey(x[1]), x[4]]), x[2], [x[3]], [x[0], x[1]]);
+    });
     return keys;
   };
 
@@ -305,6 +330,7 @@
 
   function absKey(skey, rel) {
     if (rel === "selection") return "";
+    if (rel.indexOf("fact:") === 0) return rel.slice(5);  // another subject's option that adds to this actor
     return rel === "actor" ? "actor|" + skey : "option|" + skey + "|" + rel.split(":").slice(1).join(":");
   }
 
@@ -426,9 +452,10 @@
     });
     if (any) st = this.fixedPoint(selection, satisfied);
 
+    var added = this.optionEffects(st.facts, st.members, st.optionsOf);
     var items = [];
     sortBy(st.members.keys.slice(), function (k) { return self.subjectRank(k, st.members.get(k), selected); }).forEach(function (skey) {
-      items = items.concat(self.subjectItems(skey, st.members.get(skey), st.facts, st.optionsOf, satisfied));
+      items = items.concat(self.subjectItems(skey, st.members.get(skey), st.facts, st.optionsOf, satisfied, added[skey]));
     });
     var width = Math.max(3, String(items.length).length);
     var ids = {}, order = {};
@@ -505,7 +532,29 @@
     return it;
   }
 
-  E.subjectItems = function (skey, targets, facts, optionsOf, satisfied) {
+  // Transactions one actor's options add to another actor the system implements (expand.py option_effects).
+  E.optionEffects = function (facts, members, optionsOf) {
+    var self = this, added = {};
+    sortBy(members.keys.slice(), function (k) { return k; }).forEach(function (skey) {
+      var targets = members.get(skey);
+      if (targets.length !== 1) return;
+      var t = targets[0];
+      sortBy(optionsOf[skey].slice(), function (o) { return [self.optionRank(t.profile, o), o]; }).forEach(function (o) {
+        var option = self.m.option(t.profile, o);
+        ((option && option.adds) || []).forEach(function (e) {
+          var bkey = singleKey(t.profile, e.actor);
+          if (e.optionality !== "R" || !members.has(bkey)) return;
+          var level = Math.min(facts.get("option|" + skey + "|" + o).level, facts.get("actor|" + bkey).level);
+          if (!added[bkey]) added[bkey] = new Table();
+          if (!added[bkey].has(e.transaction)) added[bkey].set(e.transaction, []);
+          added[bkey].get(e.transaction).push([level, "option|" + skey + "|" + o, self.cite(t.profile, 2)]);
+        });
+      });
+    });
+    return added;
+  };
+
+  E.subjectItems = function (skey, targets, facts, optionsOf, satisfied, added) {
     var self = this, fact = facts.get("actor|" + skey), lvl = fact.level, items = [];
     var actorKey = "actor|" + skey;
     if (targets.length === 1) {
@@ -520,7 +569,7 @@
         items.push(item("option|" + skey + "|" + o, "option", targets, skey, of.level, finalSources(of),
           { obj: o, reference: self.cite(t.profile, 2), metBy: [T(t.profile, t.actor, [o])] }));
       });
-      var loc = this.local(t.profile, t.actor, given, lvl, this.chosen[singleKey(t.profile, t.actor)]);
+      var loc = this.local(t.profile, t.actor, given, lvl, this.chosen[singleKey(t.profile, t.actor)], added);
       var keys = this.localKeys(t, loc), filtered = new Table();
       keys.keys.forEach(function (k) { if (JSON.parse(k)[0] !== "option") filtered.set(k, keys.get(k)); });
       return items.concat(this.keyedItems(skey, targets, filtered, facts, null, loc.txs, given));
@@ -557,7 +606,7 @@
       return base.map(function (b) { return T(b.profile, b.actor, unique(b.options.concat(extra || []))); });
     }
     function src(vias) { return vias.map(function (v) { return [actorKey, v]; }); }
-    ["option", "content", "tx", "oneof", "ctx", "edge"].forEach(function (category) {
+    ["option", "content", "tx", "oneof", "ctx", "behaviour", "edge", "external"].forEach(function (category) {
       keys.keys.forEach(function (k) {
         var kk = JSON.parse(k);
         if (kk[0] !== category) return;
@@ -574,7 +623,7 @@
             var fin = entry.srcs.keys.map(function (x) { return entry.srcs.get(x); }).filter(function (s) { return s.level === entry.level; });
             var sources = fin.map(function (s) { return [absKey(skey, s.src[0]), s.src[1]]; });
             var met;
-            if (fin.some(function (s) { return s.src[0] === "actor" || s.src[0] === "selection"; })) met = [T(t.profile, t.actor)];
+            if (fin.some(function (s) { return s.src[0] === "actor" || s.src[0] === "selection" || s.src[0].indexOf("fact:") === 0; })) met = [T(t.profile, t.actor)];
             else met = fin.map(function (s) { return T(t.profile, t.actor, [s.src[0].split(":").slice(1).join(":")]); });
             out.push(item("tx|" + skey + "|" + obj, "transaction", targets, skey, entry.level, sources,
               { obj: obj, reference: unique(sources.map(function (s) { return s[1]; })).join("; "), metBy: met }));
@@ -594,6 +643,12 @@
           }
           out.push(item("oneof|" + skey + "|" + kind + "|" + profile + "|" + mem.join(",") + mtag, "one-of", targets, skey, level, src(vias),
             { obj: obj, member: member, reference: vias.join("; "), metBy: metOne }));
+        } else if (category === "behaviour") {
+          out.push(item("behaviour|" + skey + "|" + obj[0] + "|" + obj[1] + mtag, obj[1] ? "conditional-behaviour" : "behaviour", targets, skey, level,
+            src(vias), { obj: obj[0], condition: obj[1], member: member, reference: vias.join("; "), metBy: claims() }));
+        } else if (category === "external") {
+          out.push(item("external|" + skey + "|" + groupKey(obj[0]) + "|" + externalKey(obj[1]) + "|" + kk[3] + mtag, "external-grouping", targets, skey,
+            level, src(vias), { obj: obj, condition: kk[3], member: member, reference: vias.join("; "), metBy: obj[0].slice() }));
         } else if (category === "ctx") {
           var tx = obj[0], cond = obj[1];
           if ((txLevels[tx] || 0) >= level) return;
@@ -644,6 +699,15 @@
       else body = subj + " " + L + " support at least one of the " + joinWords(mem.map(function (x) { return self.optionName(op, x); }), "or") + " Options.";
     } else if (it.kind === "conditional-transaction") {
       body = subj + " " + L + " support " + this.txLabel(it.obj) + " when this condition holds: " + it.condition;
+    } else if (it.kind === "behaviour" || it.kind === "conditional-behaviour") {
+      body = subj + " " + L + " meet this requirement: " + it.obj.replace(/\.+$/, "");
+      body += it.condition ? ", when this condition holds: " + it.condition : ".";
+    } else if (it.kind === "external-grouping") {
+      var inTree = it.obj[0], cited = it.obj[1], also2 = it.member !== null ? "also " : "";
+      var named = inTree.map(function (x) { return self.phrase([x]); }).concat(cited.map(externalPhrase));
+      body = "the system " + L + " " + also2 + "implement " + joinWords(named, "or");
+      body += it.condition ? " when this condition holds: " + it.condition : ".";
+      if (it.member === null) body = "T" + body.slice(1);
     } else {
       var e = it.obj, also = it.member !== null ? "also " : "";
       body = "the system " + L + " " + also + "implement " + this.phrase(e.targets);
