@@ -351,6 +351,57 @@ def mkdocs_plain_stage(specs: Path, work: Path, args) -> dict:
     return {"seconds": c.wall, "cpu": c.cpu, "site_files": files, "site_bytes": size, "html_pages": pages}
 
 
+@stage("validate-process")
+def validate_process_stage(specs: Path, work: Path, args) -> dict:
+    """The whole ``tfpub validate`` command as an editor runs it: a fresh process, start-up and imports included.
+
+    Cold: tfpub keeps no cache of specs between processes. Its time is the wall time;
+    ``cpu`` is the process's user + system time (steadier on a busy machine)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with Clock() as c:
+        done = subprocess.run([sys.executable, "-m", "generator", "validate", str(specs)], cwd=work, capture_output=True, text=True, errors="replace")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit("tfpub validate found problems: " + " | ".join(done.stdout.strip().splitlines()[:3]))
+    return {"seconds": c.wall, "cpu": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "child_peak_rss_mb": after.ru_maxrss / 1024}
+
+
+@stage("zensical-plain")
+def zensical_plain_stage(specs: Path, work: Path, args) -> dict:
+    """Zensical (Material for MkDocs' successor) on the same generated Markdown and config as mkdocs-plain.
+
+    Run as its own command (``python -m zensical build``), from a clean cache; its
+    time is the command's wall time and the CPU time of it and its threads."""
+    import importlib.util
+    import resource
+
+    import yaml
+
+    if importlib.util.find_spec("zensical") is None:
+        return {"missing": "zensical is not installed (pip install -e '.[test]')"}
+    plain = work / "plain"
+    if not (plain / "mkdocs.yml").is_file():
+        raise SystemExit("run the generate stage first")
+    config = yaml.safe_load((plain / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["site_dir"] = "site-zensical"  # inside the project folder, as Zensical requires; apart from mkdocs' site
+    (plain / "zensical.yml").write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    shutil.rmtree(plain / "site-zensical", ignore_errors=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with Clock() as c:
+        done = subprocess.run([sys.executable, "-m", "zensical", "build", "-c", "-f", str(plain / "zensical.yml")], cwd=plain,
+                              capture_output=True, text=True, errors="replace")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if done.returncode != 0:
+        raise SystemExit("zensical build failed: " + " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:]))
+    files, size, pages = _tree_size(plain / "site-zensical")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return {"seconds": c.wall, "cpu": cpu, "site_files": files, "site_bytes": size, "html_pages": pages,
+            "issues": next((line.strip() for line in done.stdout.splitlines() if "issue" in line.lower()), "")}
+
+
 @stage("linkcheck")
 def linkcheck_stage(specs: Path, work: Path, args) -> dict:
     from generator.site.linkcheck import check_site

@@ -14,12 +14,18 @@ from pathlib import Path
 
 from . import annex, changes, supplements
 from .check.validate_framework import Validation, reuse_unchanged_files, validate_framework
+from .load.yaml_loader import collector_paused
 from .problems import sort_problems
 
 __all__ = ["Validation", "reuse_unchanged_files", "validate", "validate_framework"]
 
 
 def validate(root: Path) -> Validation:
+    with collector_paused():  # trees, no cycles: see collector_paused
+        return _validate(root)
+
+
+def _validate(root: Path) -> Validation:
     result = validate_framework(root)
     problems = list(result.problems)
     # Remembered for this framework: the site's supplement pages and notes use the same result.

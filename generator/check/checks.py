@@ -649,15 +649,26 @@ def _documents(src: Sources) -> list[Document]:
     return list(seen.values())
 
 
-def _strings(node, path: tuple) -> Iterator[tuple[tuple, str]]:
+def _strings(node, path: tuple) -> list[tuple[tuple, str]]:
+    """Every text in ``node`` with its path, depth first in document order.
+
+    A list filled by one recursive walk, not nested generators: three checks walk
+    every document, and ``yield from`` through each level cost them most of their time.
+    """
+    out: list[tuple[tuple, str]] = []
+    _collect_strings(node, path, out)
+    return out
+
+
+def _collect_strings(node, path: tuple, out: list) -> None:
     if isinstance(node, str):
-        yield path, node
+        out.append((path, node))
     elif isinstance(node, dict):
         for k, v in node.items():
-            yield from _strings(v, path + (k,))
+            _collect_strings(v, path + (k,), out)
     elif isinstance(node, list):
         for i, v in enumerate(node):
-            yield from _strings(v, path + (i,))
+            _collect_strings(v, path + (i,), out)
 
 
 @check

@@ -190,14 +190,22 @@ def discover(root: Path) -> tuple[list[SpecFile], list[Problem]]:
     files: list[SpecFile] = []
     tree, found = walk(root)  # the whole specs folder: a bad link in templates/ or supplements/ is refused too
     problems += found
+    # Each path goes to the domain folder it lies in, found by its leading parts (the same
+    # test as Path.is_relative_to, once per path rather than once per path and domain).
+    depths = sorted({len(d.parts) for d in domains})
+    under: dict[tuple, list[tuple[Path, tuple]]] = {d.parts: [] for d in domains}
+    for path in tree:
+        parts = path.parts
+        for depth in depths:
+            bucket = under.get(parts[:depth])
+            if bucket is not None:
+                bucket.append((path, parts[depth:]))
     for ddir in domains:
-        for path in tree:
-            if not path.is_relative_to(ddir):
+        for path, rel_parts in under[ddir.parts]:
+            if rel_parts[0] in OTHER_FOLDERS:
                 continue
-            rel = path.relative_to(ddir)
+            rel = Path(*rel_parts)
             shown = display_path(path)
-            if rel.parts[0] in OTHER_FOLDERS:
-                continue
             if path.suffix == ".yml":
                 problems.append(warning(Loc(shown), "spec files end in .yaml; rename this file so it is read", "unknown-file"))
                 continue

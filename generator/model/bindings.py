@@ -11,6 +11,9 @@ shows its own. Pages, diagrams and checks all ask here, so they agree.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+from typing import Iterator
+
 from .entities import Framework, Profile, Role, Transaction
 
 ROLES = ("initiator", "responder")
@@ -36,17 +39,42 @@ def roles_in_profile(fw: Framework, profile: Profile, actor_id: str, tx_id: str)
     return [r for r in ROLES if r in own]
 
 
+# While a whole site's pages are computed (render.views.indexed), the profile rows that bind a
+# role, by transaction, in volume order: one scan of the profiles instead of one per transaction
+# page (quadratic: most of the supplement documents' time at IHE size).
+_BINDINGS: tuple[Framework, dict[str, list]] | None = None
+
+
+@contextmanager
+def indexed(fw: Framework) -> Iterator[None]:
+    """Within the block, :func:`bound_roles` on ``fw`` reads a lookup computed once (``fw`` must not change meanwhile)."""
+    global _BINDINGS
+    rows: dict[str, list] = {}
+    for p in _profiles(fw):
+        for pa in p.actors:
+            for use in pa.transactions:
+                if use.role:
+                    rows.setdefault(use.transaction, []).append((p, pa, use))
+    previous, _BINDINGS = _BINDINGS, (fw, rows)
+    try:
+        yield
+    finally:
+        _BINDINGS = previous
+
+
 def bound_roles(fw: Framework, tx: Transaction) -> list[tuple[Role, str]]:
     """Every role of ``tx`` across the framework: the file's roles ("" profile), then each
     profile binding that adds one, with the acronym of the first profile that binds it."""
     out: list[tuple[Role, str]] = [(r, "") for r in tx.roles]
     seen = {(r.actor, r.role) for r in tx.roles}
-    for p in _profiles(fw):
-        for pa in p.actors:
-            for use in pa.transactions:
-                if use.transaction == tx.id and use.role and (pa.actor, use.role) not in seen:
-                    seen.add((pa.actor, use.role))
-                    out.append((Role(pa.actor, use.role, "", use.loc), p.acronym))
+    if _BINDINGS is not None and _BINDINGS[0] is fw:
+        rows = _BINDINGS[1].get(tx.id, ())
+    else:
+        rows = ((p, pa, use) for p in _profiles(fw) for pa in p.actors for use in pa.transactions if use.transaction == tx.id and use.role)
+    for p, pa, use in rows:
+        if (pa.actor, use.role) not in seen:
+            seen.add((pa.actor, use.role))
+            out.append((Role(pa.actor, use.role, "", use.loc), p.acronym))
     return out
 
 

@@ -212,7 +212,8 @@ def indexed(fw: Framework):
     global _ACTIVE
     previous, _ACTIVE = _ACTIVE, _Index(fw)
     try:
-        yield
+        with bindings.indexed(fw):
+            yield
     finally:
         _ACTIVE = previous
 

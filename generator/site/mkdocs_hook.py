@@ -18,6 +18,7 @@ from mkdocs.structure.files import File, Files
 from generator.diagrams import markdown_pages
 from generator.problems import format_text
 from generator.site import preview
+from generator.site.engines import MATERIAL_SEPARATOR, SEARCH_SEPARATOR  # noqa: F401 - also read from here
 from generator.site.publish import (
     SERVE_DIRTY,
     Published,
@@ -28,13 +29,6 @@ from generator.site.publish import (
 
 _STATE: dict[str, Published] = {}
 
-# Ids and acronyms are words to a reader. Hyphens, brackets, parentheses, colons, commas,
-# middle dots and dashes separate words, so "[ITI-41]" gives "iti" and "41"; a dot ends a
-# word only before a space or the end, so "XDS.b" and "3.41" stay whole ("iti41" and "xdsb"
-# the pages carry themselves: generator/render/pages.py). The JavaScript regular expression
-# Material's search splits the index and the query with.
-SEARCH_SEPARATOR = r'[\s\-\u2013\u2014\u00b7\u2192,;:!?=\[\]()"/|+]+|\.(?=[\s)\]"]|$)|&[lg]t;'
-MATERIAL_SEPARATOR = r"[\s\-]+"  # Material's default for English, which splits neither "[ITI-41]" nor "XDS.b"
 
 
 def _settings(config) -> tuple[Path, Path]:

@@ -68,6 +68,35 @@ def build_site(config_file: Path, specs: Path | None = None, site_dir: Path | No
     return BuildResult(True, published.problems, "", target)
 
 
+def build_with_engine(config_file: Path, engine: str, specs: Path | None = None, site_dir: Path | None = None, *, strict: bool = True) -> BuildResult:
+    """Build with another mkdocs-compatible engine (site/engines.py) from the written site source.
+
+    The same guarantees as :func:`build_site`: the engine writes into the staging folder,
+    swapped in only when it succeeded."""
+    from .engines import engine_missing, run_engine, write_source
+
+    trouble = engine_missing(engine)
+    if trouble:
+        return BuildResult(False, [], trouble)
+    config_file = config_file.resolve()
+    target = (site_dir or config_file.parent / "site").resolve()
+    with site_swap.staging(target) as tmp:
+        # The source inside the staging folder (removed with it, even after a kill); engines such as
+        # Zensical write only inside the project's folder, so the site is built there and moved.
+        source = write_source(config_file, tmp.parent / "source", specs)
+        if not source.ok:
+            return BuildResult(False, source.problems, source.message)
+        done = run_engine(engine, source, strict=strict)
+        built = source.folder / "site"
+        if done.returncode != 0 or not built.is_dir():
+            tail = " | ".join((done.stderr or done.stdout).strip().splitlines()[-5:])
+            return BuildResult(False, source.problems, f"{engine} could not build the site: {tail}")
+        tmp.rmdir()
+        built.rename(tmp)
+        site_swap.swap_in(tmp, target)
+    return BuildResult(True, source.problems, "", target)
+
+
 class ServeError(Exception):
     """``tfpub serve`` cannot start; the message is one line that names the fix."""
 

@@ -110,6 +110,11 @@ class SupplementDocument:
 
 
 def volume_pages(fw: Framework, domain: str) -> dict[str, tuple[int, views.Page]]:
+    with views.indexed(fw):  # who-uses-what lookups once for all pages, not a scan of every profile per page
+        return _volume_pages(fw, domain)
+
+
+def _volume_pages(fw: Framework, domain: str) -> dict[str, tuple[int, views.Page]]:
     out: dict[str, tuple[int, views.Page]] = {}
     for p in numbering.profiles_in_order(fw, domain):
         page = views.profile_page(fw, p)
