@@ -13,7 +13,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import annex, changes, supplements
-from .check.validate_framework import Validation, reuse_unchanged_files, validate_framework
+from .check.validate_framework import (
+    Validation,
+    reuse_unchanged_files,
+    validate_framework,
+)
 from .load.yaml_loader import collector_paused
 from .problems import sort_problems
 
