@@ -361,7 +361,7 @@ def validate_process_stage(specs: Path, work: Path, args) -> dict:
 
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with Clock() as c:
-        done = subprocess.run([sys.executable, "-m", "generator", "validate", str(specs)], cwd=work, capture_output=True, text=True, errors="replace")
+        done = subprocess.run([sys.executable, "-m", "generator", "validate", str(specs)], cwd=work, capture_output=True, text=True, encoding="utf-8", errors="replace")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit("tfpub validate found problems: " + " | ".join(done.stdout.strip().splitlines()[:3]))
@@ -392,7 +392,7 @@ def zensical_plain_stage(specs: Path, work: Path, args) -> dict:
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with Clock() as c:
         done = subprocess.run([sys.executable, "-m", "zensical", "build", "-c", "-f", str(plain / "zensical.yml")], cwd=plain,
-                              capture_output=True, text=True, errors="replace")
+                              capture_output=True, text=True, encoding="utf-8", errors="replace")
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit("zensical build failed: " + " | ".join((done.stderr or done.stdout).strip().splitlines()[-3:]))

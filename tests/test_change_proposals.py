@@ -142,10 +142,19 @@ def test_a_was_the_base_contradicts_is_located_at_the_was(specs):
 
 def test_a_message_that_does_not_exist_is_located_with_a_suggestion(specs):
     cp = specs / CPS / "CP-ITI-1230.yaml"
-    edit(cp, "message: Retrieve Document Set Response", "message: Retrieve Document Set Respons")
+    edit(cp, "message: 2  # Retrieve Document Set Response", "message: Retrieve Document Set Respons")
     [p] = problems(specs, "supplement-target")
     assert p.loc.file.endswith("CP-ITI-1230.yaml") and p.loc.line == line_of(cp, "message: Retrieve Document Set Respons")
     assert "has no message 'Retrieve Document Set Respons'" in p.message and "Retrieve Document Set Response" in p.message
+
+
+def test_a_message_number_the_transaction_does_not_have_is_located(specs):
+    """A message named by its number, as the example does (names change; numbers are what diagrams use)."""
+    cp = specs / CPS / "CP-ITI-1230.yaml"
+    edit(cp, "message: 2  # Retrieve Document Set Response", "message: 3")
+    [p] = problems(specs, "supplement-target")
+    assert p.loc.file.endswith("CP-ITI-1230.yaml") and (p.loc.line, p.loc.col) == (line_of(cp, "message: 3"), 14)
+    assert "ITI-43 has no message 3; it has 2, numbered from 1" in p.message
 
 
 def test_a_message_text_was_is_checked(specs):

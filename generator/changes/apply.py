@@ -42,10 +42,16 @@ def message_of(fw: Framework, a: Amendment):
     if tx is None:
         return None, error(a.loc_of("transaction"), f"{a.op}: there is no transaction {tx_id}{suggestion(tx_id, list(fw.transactions))}", "supplement-target")
     names = [m.name for m in tx.messages]
-    index = next((i for i, m in enumerate(tx.messages) if m.name == a.data["message"]), None)
+    wanted = a.data["message"]
+    if isinstance(wanted, int):  # its number, 1 for the first (as a diagram's ``message: N``): stable when names change
+        index = wanted - 1 if 1 <= wanted <= len(tx.messages) else None
+        if index is None:
+            return None, error(a.loc_of("message"), f"{a.op}: {tx_id} has no message {wanted}; it has {len(tx.messages)}, numbered from 1", "supplement-target")
+        return (tx, index), None
+    index = next((i for i, m in enumerate(tx.messages) if m.name == wanted), None)
     if index is None:
         listed = ", ".join(f"'{n}'" for n in names) or "none"
-        return None, error(a.loc_of("message"), f"{a.op}: {tx_id} has no message '{a.data['message']}'{suggestion(a.data['message'], names)}; its messages are {listed}", "supplement-target")
+        return None, error(a.loc_of("message"), f"{a.op}: {tx_id} has no message '{wanted}'{suggestion(wanted, names)}; its messages are {listed}", "supplement-target")
     return (tx, index), None
 
 

@@ -84,7 +84,11 @@ class _CPEditor(_Editor):
 
     def _message(self, a) -> CommentedMap:
         t = self.file("transaction", a.data["transaction"])
-        return next(m for m in t["messages"] if m["name"] == a.data["message"])
+        messages = list(t.get("messages") or []) + [m for i in (t.get("interactions") or []) for m in (i.get("messages") or [])]
+        wanted = a.data["message"]
+        if isinstance(wanted, int):  # checked before the fold: 1 <= wanted <= the number of messages
+            return messages[wanted - 1]
+        return next(m for m in messages if m["name"] == wanted)
 
     def op_replace_message_text(self, a, node) -> None:
         _set(self._message(a), a.data["field"], node["text"], MESSAGE_KEYS)
