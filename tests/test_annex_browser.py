@@ -279,8 +279,10 @@ def test_builder_filter_hides_profiles_that_do_not_match(site):
         def visible():
             return [p.get_attribute("data-profile") for p in profiles.all() if p.is_visible()]
 
-        page.fill("#tfpub-annex-filter", "mhd")
-        assert visible() == ["MHD"]
+        page.fill("#tfpub-annex-filter", "mhd")  # MHD, and MHDS by its acronym
+        assert visible() == ["MHD", "MHDS"]
+        page.fill("#tfpub-annex-filter", "scheduling")
+        assert visible() == ["Scheduling"]
         page.fill("#tfpub-annex-filter", "time client")  # actor names count too
         assert visible() == ["CT"]
         page.fill("#tfpub-annex-filter", "no such thing")

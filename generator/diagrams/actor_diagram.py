@@ -50,6 +50,7 @@ NAME_WIDTH = 16  # characters per line of an actor's name
 LABEL_WIDTH = 20  # characters per line of a transaction label
 LINETYPE = "polyline"  # straight segments (Graphviz); smetana, the fallback, draws curves whatever this says
 SIDE_BY_SIDE = 1  # an actor with more grouped actors than this has them in the next column (or row)
+PER_ROW = 3  # ... at most this many abreast, the rest in further rows (MHDS groups nine)
 
 # Estimated widths, in pixels, of PlantUML's default fonts (14 px names, 13 px labels), to
 # choose the direction in which the picture is narrower (see _direction).
@@ -206,6 +207,9 @@ def _direction(nodes: list[str], node_chars: dict[str, int], edges: dict[tuple[s
     # of them; more take a column (or row) of their own, the widest of them wide
     across = {a: px(node_chars[a]) + sum(px(c) + GAP_PX for c in grouped.get(a, [])[:SIDE_BY_SIDE] if len(grouped.get(a, [])) <= SIDE_BY_SIDE) for a in nodes}
     along = {a: px(node_chars[a]) + (max(px(c) for c in grouped[a]) + GAP_PX if len(grouped.get(a, [])) > SIDE_BY_SIDE else 0) for a in nodes}
+    # the grid of many grouped boxes (PER_ROW abreast) is as wide as its widest row
+    grid = {a: min(PER_ROW, len(grouped.get(a, []))) * (max([px(c) for c in grouped.get(a, [])], default=0) + GAP_PX)
+            if len(grouped.get(a, [])) > SIDE_BY_SIDE else 0 for a in nodes}
     stacked = {a: max([px(node_chars[a])] + [px(c) for c in grouped.get(a, []) if len(grouped[a]) <= SIDE_BY_SIDE]) for a in nodes}
     label = {pair: chars * LABEL_CHAR_PX for pair, chars in edges.items()}
     ranks = sorted(set(rank.values()))
@@ -221,7 +225,7 @@ def _direction(nodes: list[str], node_chars: dict[str, int], edges: dict[tuple[s
     tb = 0.0
     for r in ranks:
         members = [a for a in nodes if rank[a] == r]
-        row = sum(max(across[a], along[a] if len(grouped.get(a, [])) > SIDE_BY_SIDE else 0) + GAP_PX for a in members)
+        row = sum(max(across[a], grid[a]) + GAP_PX for a in members)
         band = sum(w + GAP_PX for (ini, res), w in label.items() if rank[ini] == r and ini != res)
         tb = max(tb, row, band)
     return "left to right" if lr <= tb else "top to bottom"
@@ -329,7 +333,9 @@ def profile_diagram(fw: Framework, profile: Profile, page: str | None = None, *,
         # Side by side across the picture's flow; more than SIDE_BY_SIDE in a column of their own.
         link = "-[hidden]-" if len(groupings) > SIDE_BY_SIDE else "-[hidden]right-"  # "right": across the flow, either way
         for k in range(1, len(groupings) + 1):
-            lines.append(f"{alias[actor_id]} {link} {frame}_{k}")
+            # in rows of PER_ROW: the first row hangs from the actor, each later box from the one above it
+            above = alias[actor_id] if k <= PER_ROW or len(groupings) <= SIDE_BY_SIDE else f"{frame}_{k - PER_ROW}"
+            lines.append(f"{above} {link} {frame}_{k}")
     for g in blanket:
         verb = "should be" if g.kind == "recommended" else "is"
         alt.append(f"Every actor of {profile.acronym} {verb} grouped with {_target_text(fw, g)}.")
