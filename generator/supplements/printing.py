@@ -53,6 +53,24 @@ def _standalone_links(body: str) -> str:
     return _LINK.sub(sub, body)
 
 
+_FRAME = re.compile(r'<div class="tfpub-diagram-frame"([^>]*)>(.*?</svg>)', re.S)
+_CAPTION_ID = re.compile(r'aria-labelledby="[^" ]+ ([^"]+)"')
+
+
+def _focusable_frames(body: str) -> str:
+    """A diagram whose links the print page dropped is reached by keyboard through its frame, as
+    on the site (``generator.diagrams.svg.figure_html``): the frame may scroll on a narrow screen."""
+    def sub(m: re.Match) -> str:
+        attrs, inner = m.group(1), m.group(2)
+        if "tabindex" in attrs or "<a " in inner:
+            return m.group(0)
+        cap = _CAPTION_ID.search(inner)
+        named = f' aria-labelledby="{cap.group(1)}"' if cap else ""
+        return f'<div class="tfpub-diagram-frame"{attrs} tabindex="0" role="group"{named}>{inner}'
+
+    return _FRAME.sub(sub, body)
+
+
 _IMG = re.compile(r'(<img class="tfpub-image" src=")([^"]*)(")')
 _IMAGE_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".svg": "image/svg+xml"}
 
@@ -138,7 +156,7 @@ def print_html(doc: SupplementDocument, env) -> str:
 
     Public Comment supplements have their lines numbered, for comments that cite them."""
     converter = markdown.Markdown(extensions=["attr_list", "tables", "md_in_html", "toc", "def_list"], output_format="html")
-    body = _embedded_images(_standalone_links(converter.convert(doc.body)), doc.images)
+    body = _embedded_images(_focusable_frames(_standalone_links(converter.convert(doc.body))), doc.images)
     foreword, rest = _split_after_foreword(body)
     supp = doc.supplement
     domain = doc.base.domains[supp.domain]
