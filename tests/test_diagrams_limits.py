@@ -25,9 +25,11 @@ LOCATED = re.compile(r"^\S+:\d+:\d+: (error|warning): .+ \[[a-z-]+\]$")
 DITAA = "@startditaa\n+--+\n|A |\n+--+\n@endditaa\n"
 # Doubles a string a hundred times: 2^100 characters, were the heap unbounded.
 DOUBLING = '!$x = "aaaaaaaaaaaaaaaa"\n!$i = 0\n!while $i < 100\n!$x = $x + $x\n!$i = $i + 1\n!endwhile\nA -> B : $x\n'
-# Copies an 8-MB string 900 times: within every size limit and the heap, but slow.
-SLOW = ('!$x = "aaaaaaaaaaaaaaaa"\n!$i = 0\n!while $i < 19\n!$x = $x + $x\n!$i = $i + 1\n!endwhile\n'
-        '!$i = 0\n!while $i < 20000\n!$y = $x + "b"\n!$i = $i + 1\n!endwhile\nA -> B : done\n')
+# Slow on any machine, and never ended by PlantUML itself: its own guard ("Infinite loop?") stops
+# a loop after some thousands of turns, which 20,000 copies of an 8 MB string reached in about the
+# 4 s of the test's bound (a race). 9,000 copies of a 32 MB string take PlantUML well over 30 s.
+SLOW = ('!$x = "aaaaaaaaaaaaaaaa"\n!$i = 0\n!while $i < 21\n!$x = $x + $x\n!$i = $i + 1\n!endwhile\n'
+        '!$i = 0\n!while $i < 9000\n!$y = $x + "b"\n!$i = $i + 1\n!endwhile\nA -> B : done\n')
 
 
 def _field(*bodies: str) -> str:
