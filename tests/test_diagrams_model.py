@@ -290,3 +290,15 @@ def test_grouping_with_an_option_and_cross_domain_links(tree):
     img = profile_diagram(fw, fw.profiles["IMG"])
     # RDX actors grouped with ITX actors: the link crosses domains, relative to the RDX page.
     assert "[[../../../ITX/actors/document-recipient/ Document]]\\n[[../../../ITX/actors/document-recipient/ Recipient]] (DOC)" in img.source
+
+
+def test_one_diagram_by_its_key_is_the_one_model_diagrams_draws(example):
+    """Supplement documents draw only the diagrams their pages show (``model_diagram``): the same ones."""
+    from generator.diagrams.from_model import model_diagram
+
+    fw, diagrams = example
+    for key, d in diagrams.items():
+        one = model_diagram(fw, key)
+        assert one is not None and (one.source, one.alt_text, one.page, one.kind) == (d.source, d.alt_text, d.page, d.kind), key
+    assert model_diagram(fw, "tx-ITI-9999") is None and model_diagram(fw, "profile-NOPE") is None and model_diagram(fw, "uc-XDS.b-nope") is None
+    assert any(k.startswith("uc-XDS-SD-") or k.startswith("uc-XDS.b-") for k in diagrams)  # acronyms with "-" and "." are covered

@@ -18,7 +18,7 @@ from .core import Diagram
 from .sequence import transaction_diagram
 from .use_case_diagram import use_case_diagram
 
-__all__ = ["model_diagrams", "profile_diagram", "transaction_diagram", "use_case_diagram"]
+__all__ = ["model_diagram", "model_diagrams", "profile_diagram", "transaction_diagram", "use_case_diagram"]
 
 
 def model_diagrams(fw: Framework) -> list[Diagram]:
@@ -36,3 +36,22 @@ def model_diagrams(fw: Framework) -> list[Diagram]:
             if use_case.steps:
                 out.append(use_case_diagram(fw, profile, use_case))
     return out
+
+
+def model_diagram(fw: Framework, key: str) -> Diagram | None:
+    """The one diagram of :func:`model_diagrams` with this ``key`` ("tx-ITI-18", "profile-XDS.b",
+    "uc-XDS.b-referral-summary"), or None: a document that shows a few pages need not draw them all."""
+    if key.startswith("tx-"):
+        tx = fw.transactions.get(key[3:])
+        return transaction_diagram(fw, tx) if tx is not None else None
+    if key.startswith("profile-"):
+        profile = fw.profiles.get(key[len("profile-"):])
+        return profile_diagram(fw, profile) if profile is not None else None
+    if key.startswith("uc-"):
+        for profile in fw.profiles.values():  # acronyms may hold "-" (XDS-SD): match the whole prefix
+            prefix = f"uc-{profile.acronym}-"
+            if key.startswith(prefix):
+                use_case = next((u for u in profile.use_cases if u.id == key[len(prefix):] and u.steps), None)
+                if use_case is not None:
+                    return use_case_diagram(fw, profile, use_case)
+    return None
