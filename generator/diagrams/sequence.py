@@ -31,29 +31,15 @@ from ..problems import Loc
 from ..render import site_paths
 from . import puml
 from .core import Diagram
+from .model_names import actor_name as _actor_name
+from .model_names import actor_url as _actor_url
+from .model_names import flat as _flat
+from .model_names import unique as _unique
 from .model_names import wrapped
-
-
-def _flat(value: str) -> str:
-    return " ".join(value.split())
-
-
-def _actor_name(fw: Framework, actor_id: str) -> str:
-    actor = fw.actors.get(actor_id)
-    return _flat(actor.name) if actor else actor_id
-
-
-def _actor_url(fw: Framework, page: str, actor_id: str) -> str | None:
-    actor = fw.actors.get(actor_id)
-    return site_paths.url_link(page, site_paths.actor_page(actor.domain, actor_id)) if actor else None
 
 
 def _linked(label: str, target: str | None) -> str:
     return puml.link(target, label) if target else puml.text(label)
-
-
-def _unique(items) -> list:
-    return list(dict.fromkeys(items))
 
 
 @dataclass(eq=False)  # one object per lifeline: compared and hashed by identity

@@ -25,30 +25,9 @@ from .site_source import FIGURE_FILES
 from .tables import Table
 
 
-def figures_in(value, _seen: set[int] | None = None) -> Iterator:
-    """Every Figure and Narrative inside a page context, each section once.
-
-    Sections may point at each other (a message of ITI-108 names its interaction, whose
-    section lists its messages), so a section already walked is not walked again."""
-    seen = set() if _seen is None else _seen
-    if isinstance(value, (views.Figure, Narrative)):
-        yield value
-    if isinstance(value, dict):
-        for v in value.values():
-            yield from figures_in(v, seen)
-    elif isinstance(value, (list, tuple)):
-        for v in value:
-            yield from figures_in(v, seen)
-    elif isinstance(value, views.Section):
-        if id(value) in seen:
-            return
-        seen.add(id(value))
-        yield from figures_in(value.body, seen)
-        yield from figures_in(value.extra, seen)
-    elif isinstance(value, views.Table):
-        for row in value.rows:
-            for cell in row:
-                yield from figures_in(cell.html, seen)
+def figures_in(value) -> Iterator:
+    """Every Figure and Narrative inside a page context."""
+    return (v for v in _walk(value) if isinstance(v, (views.Figure, Narrative)))
 
 
 def add_figures(
@@ -128,8 +107,10 @@ def taken_numbers(context) -> set[str]:
 
 
 def _walk(value, _seen: set[int] | None = None) -> Iterator:
-    """Every value inside a page context, each section once (sections may point at each other, as
-    ITI-108's messages and interactions do: see :func:`figures_in`)."""
+    """Every value inside a page context, each section once.
+
+    Sections may point at each other (a message of ITI-108 names its interaction, whose
+    section lists its messages), so a section already walked is not walked again."""
     seen = set() if _seen is None else _seen
     yield value
     if isinstance(value, dict):
@@ -142,7 +123,12 @@ def _walk(value, _seen: set[int] | None = None) -> Iterator:
         if id(value) in seen:
             return
         seen.add(id(value))
+        yield from _walk(value.body, seen)
         yield from _walk(value.extra, seen)
+    elif isinstance(value, views.Table):
+        for row in value.rows:
+            for cell in row:
+                yield from _walk(cell.html, seen)
 
 
 def images_of(page: views.Page) -> dict[str, bytes]:
